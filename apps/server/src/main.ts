@@ -1,0 +1,147 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { PasswordHasherOptions } from '@amtsbote/crypto/node';
+import type { DestinationStream, Logger } from 'pino';
+import { AdminSocketServer } from './admin/admin-socket-server.js';
+import { systemClock, type Clock } from './clock.js';
+import type { Config } from './config.js';
+import { buildApp, type App } from './http/app.js';
+import { createIdentityContext } from './identity/create-identity-context.js';
+import type { IdentityContext } from './identity/identity-context.js';
+import type { LoginThrottleOptions } from './identity/login-throttle.js';
+import { issueSetupLinkIfNeeded, type SetupLink } from './identity/setup-service.js';
+import { createLogger } from './observability/logger.js';
+import { createMetrics } from './observability/metrics.js';
+import { migrateToLatest } from './storage/migrate.js';
+import { openStorage, type Storage } from './storage/open-storage.js';
+import { WebsocketGateway } from './ws/websocket-gateway.js';
+
+export interface ServerOptions {
+  /** Where structured logs go; stdout by default. */
+  readonly logDestination?: DestinationStream;
+  /** Where the human-facing start banner (with the setup link) goes; stdout by default. */
+  readonly console?: (line: string) => void;
+  readonly clock?: Clock;
+  readonly passwordHashing?: Partial<PasswordHasherOptions>;
+  readonly loginThrottle?: LoginThrottleOptions;
+  readonly authRateLimitPerMinute?: number;
+  readonly websocketLivenessIntervalMs?: number;
+}
+
+export interface ServerHandle {
+  readonly url: string;
+  readonly app: App;
+  readonly storage: Storage;
+  readonly identity: IdentityContext;
+  readonly gateway: WebsocketGateway;
+  readonly logger: Logger;
+  readonly setupLink: SetupLink | null;
+  /** Graceful stop: refuse new work, close WebSockets (1001), finish requests, close storage. */
+  close(): Promise<void>;
+}
+
+function webRoot(): string {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const built = path.resolve(here, '../../web/dist');
+  return existsSync(path.join(built, 'index.html'))
+    ? built
+    : path.resolve(here, '../../web/public');
+}
+
+/** The composition root: builds every dependency once and wires them together. */
+export async function startServer(
+  config: Config,
+  options: ServerOptions = {},
+): Promise<ServerHandle> {
+  const logger = createLogger(config.logLevel, options.logDestination);
+  const print = options.console ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const clock = options.clock ?? systemClock;
+  const storage = await openStorage(
+    config.databaseUrl === null
+      ? { kind: 'pglite', dataDir: config.dataDir }
+      : {
+          kind: 'postgres',
+          url: config.databaseUrl,
+          maxConnections: config.databaseMaxConnections,
+        },
+  );
+  try {
+    const migration = await migrateToLatest(storage.db);
+    if (migration.applied.length > 0)
+      logger.info({ applied: migration.applied }, 'migrations applied');
+    const identity = createIdentityContext(storage, config, {
+      clock,
+      passwordHashing: options.passwordHashing,
+      loginThrottle: options.loginThrottle,
+    });
+    const publicOrigin = new URL(config.publicUrl).origin;
+    const metrics = createMetrics();
+    const app = await buildApp({
+      logger,
+      storage,
+      identity,
+      metrics,
+      trustProxy: config.trustProxy,
+      webRoot: webRoot(),
+      ...(options.authRateLimitPerMinute === undefined
+        ? {}
+        : { authRateLimitPerMinute: options.authRateLimitPerMinute }),
+    });
+    const gateway = new WebsocketGateway({
+      identity,
+      metrics,
+      logger,
+      allowedOrigins: [publicOrigin],
+      ...(options.websocketLivenessIntervalMs === undefined
+        ? {}
+        : { livenessIntervalMs: options.websocketLivenessIntervalMs }),
+    });
+    gateway.attach(app.server);
+    const adminSocket = new AdminSocketServer({ identity, logger, dataDir: config.dataDir });
+    await app.listen({ port: config.port, host: config.host });
+    await adminSocket.listen();
+    const address = app.server.address();
+    const port = typeof address === 'object' && address !== null ? address.port : config.port;
+    const url = `http://${config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host}:${port}`;
+    logger.info({ url, storage: storage.kind }, 'amtsbote started');
+
+    const setupLink = await issueSetupLinkIfNeeded(identity);
+    print(
+      `Amtsbote is running at ${url} (storage: ${storage.kind === 'pglite' ? `embedded, ${config.dataDir}` : 'PostgreSQL'})`,
+    );
+    if (setupLink !== null) {
+      print('');
+      print(
+        'First start: open this one-time link to create the organization and its first administrator:',
+      );
+      print(`  ${setupLink.url}`);
+      print(
+        `The link is valid until ${setupLink.expiresAt.toISOString()}; a restart makes a new one.`,
+      );
+      print('');
+    }
+
+    let closing: Promise<void> | null = null;
+    return {
+      url,
+      app,
+      storage,
+      identity,
+      gateway,
+      logger,
+      setupLink,
+      close: () =>
+        (closing ??= (async () => {
+          gateway.close();
+          await adminSocket.close();
+          await app.close();
+          await storage.close();
+          logger.info('amtsbote stopped');
+        })()),
+    };
+  } catch (error) {
+    await storage.close();
+    throw error;
+  }
+}

@@ -1,0 +1,36 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export interface Metrics {
+  readonly registry: Registry;
+  readonly httpRequestDuration: Histogram<'method' | 'route' | 'status'>;
+  readonly websocketConnections: Gauge;
+  readonly websocketRejected: Counter<'reason'>;
+}
+
+/** One registry per server instance (never the global default), so tests can run several. */
+export function createMetrics(): Metrics {
+  const registry = new Registry();
+  // Includes nodejs_eventloop_lag_seconds and the lag percentiles from monitorEventLoopDelay.
+  collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 10 });
+  return {
+    registry,
+    httpRequestDuration: new Histogram({
+      name: 'amtsbote_http_request_duration_seconds',
+      help: 'HTTP request latency by method, route pattern and status',
+      labelNames: ['method', 'route', 'status'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
+    websocketConnections: new Gauge({
+      name: 'amtsbote_websocket_connections',
+      help: 'Open WebSocket connections (authenticated or not yet)',
+      registers: [registry],
+    }),
+    websocketRejected: new Counter({
+      name: 'amtsbote_websocket_rejected_total',
+      help: 'WebSocket connections refused or closed by the server, by reason',
+      labelNames: ['reason'],
+      registers: [registry],
+    }),
+  };
+}

@@ -1,0 +1,274 @@
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import {
+  MIN_SUPPORTED_PROTOCOL_VERSION,
+  PROTOCOL_VERSION,
+  WS_CLOSE,
+  WS_MAX_HELLO_BYTES,
+  wsHelloSchema,
+  type WsServerMessage,
+} from '@amtsbote/protocol';
+import type { Logger } from 'pino';
+import { WebSocket, WebSocketServer, type RawData } from 'ws';
+import { AppError } from '../errors.js';
+import type { IdentityContext } from '../identity/identity-context.js';
+import type { SessionEndReason, SessionsEndedEvent } from '../identity/session-events.js';
+import { authenticate, type Principal } from '../identity/sessions.js';
+import type { Metrics } from '../observability/metrics.js';
+import { findNoLongerLiveSessions } from './session-liveness.js';
+
+export const WEBSOCKET_PATH = '/api/ws';
+
+export interface WebsocketGatewayOptions {
+  readonly identity: IdentityContext;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+  /** Origins allowed to open a connection from a browser (the public URL's origin). */
+  readonly allowedOrigins: readonly string[];
+  readonly helloTimeoutMs?: number;
+  readonly heartbeatIntervalMs?: number;
+  /** How often live connections are re-checked against storage (covers changes made elsewhere). */
+  readonly livenessIntervalMs?: number;
+  readonly maxPayloadBytes?: number;
+}
+
+const CLOSE_FOR_REASON: Readonly<Record<SessionEndReason, number>> = {
+  session_ended: WS_CLOSE.sessionEnded,
+  device_revoked: WS_CLOSE.deviceRevoked,
+  user_disabled: WS_CLOSE.userDisabled,
+};
+
+interface Connection {
+  readonly socket: WebSocket;
+  principal: Principal | null;
+  isAlive: boolean;
+}
+
+/**
+ * Accepts WebSocket upgrades on WEBSOCKET_PATH: checks the Origin, expects a hello with the
+ * protocol version and a session token as the first frame, then keeps the connection until the
+ * session ends. Connections are indexed by session so ending a session closes them at once.
+ */
+export class WebsocketGateway {
+  readonly #options: Required<WebsocketGatewayOptions>;
+  readonly #wss: WebSocketServer;
+  readonly #connections = new Set<Connection>();
+  readonly #bySession = new Map<string, Set<Connection>>();
+  readonly #unsubscribe: () => void;
+  readonly #heartbeat: NodeJS.Timeout;
+  readonly #liveness: NodeJS.Timeout;
+  #isClosing = false;
+
+  constructor(options: WebsocketGatewayOptions) {
+    this.#options = {
+      helloTimeoutMs: 10_000,
+      heartbeatIntervalMs: 30_000,
+      livenessIntervalMs: 5_000,
+      maxPayloadBytes: 256 * 1024,
+      ...options,
+    };
+    this.#wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: this.#options.maxPayloadBytes,
+      perMessageDeflate: false,
+    });
+    this.#unsubscribe = options.identity.events.subscribe((event) => this.#onSessionsEnded(event));
+    this.#heartbeat = setInterval(() => this.#sweepHeartbeats(), this.#options.heartbeatIntervalMs);
+    this.#liveness = setInterval(
+      () => void this.#checkLiveness(),
+      this.#options.livenessIntervalMs,
+    );
+    this.#heartbeat.unref();
+    this.#liveness.unref();
+  }
+
+  attach(server: Server): void {
+    server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+      this.#handleUpgrade(request, socket, head);
+    });
+  }
+
+  get connectionCount(): number {
+    return this.#connections.size;
+  }
+
+  #handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    if (url.pathname !== WEBSOCKET_PATH || this.#isClosing) {
+      this.#refuse(socket, this.#isClosing ? 503 : 404, this.#isClosing ? 'closing' : 'not_found');
+      return;
+    }
+    const origin = request.headers.origin;
+    // Browsers always send Origin; native and CLI clients do not and authenticate by token alone.
+    if (origin !== undefined && !this.#options.allowedOrigins.includes(origin)) {
+      this.#refuse(socket, 403, 'origin');
+      return;
+    }
+    this.#wss.handleUpgrade(request, socket, head, (ws) => this.#accept(ws));
+  }
+
+  #refuse(socket: Duplex, status: number, reason: string): void {
+    this.#options.metrics.websocketRejected.inc({ reason });
+    const text =
+      status === 403 ? 'Forbidden' : status === 503 ? 'Service Unavailable' : 'Not Found';
+    socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  }
+
+  #accept(socket: WebSocket): void {
+    const connection: Connection = { socket, principal: null, isAlive: true };
+    this.#connections.add(connection);
+    this.#options.metrics.websocketConnections.inc();
+    const helloTimer = setTimeout(() => {
+      this.#close(connection, WS_CLOSE.helloTimeout, 'hello_timeout');
+    }, this.#options.helloTimeoutMs);
+    socket.on('pong', () => {
+      connection.isAlive = true;
+    });
+    socket.on('message', (data: RawData, isBinary: boolean) => {
+      if (connection.principal === null) {
+        clearTimeout(helloTimer);
+        void this.#onHello(connection, data, isBinary);
+      } else {
+        // Nothing but the hello is defined yet; anything else breaks the protocol.
+        this.#close(connection, WS_CLOSE.policyViolation, 'unexpected_message');
+      }
+    });
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      clearTimeout(helloTimer);
+      this.#forget(connection);
+    });
+  }
+
+  async #onHello(connection: Connection, data: RawData, isBinary: boolean): Promise<void> {
+    const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
+    if (isBinary || bytes.length > WS_MAX_HELLO_BYTES) {
+      this.#close(connection, WS_CLOSE.policyViolation, 'bad_hello');
+      return;
+    }
+    let parsed;
+    try {
+      parsed = wsHelloSchema.safeParse(JSON.parse(bytes.toString('utf8')));
+    } catch {
+      parsed = null;
+    }
+    if (parsed === null || !parsed.success) {
+      this.#close(connection, WS_CLOSE.policyViolation, 'bad_hello');
+      return;
+    }
+    const hello = parsed.data;
+    if (
+      hello.protocolVersion < MIN_SUPPORTED_PROTOCOL_VERSION ||
+      hello.protocolVersion > PROTOCOL_VERSION
+    ) {
+      const reason =
+        hello.protocolVersion < MIN_SUPPORTED_PROTOCOL_VERSION
+          ? 'client_too_old'
+          : 'client_too_new';
+      this.#send(connection, { type: 'reject', reason });
+      this.#close(connection, WS_CLOSE.protocolMismatch, reason);
+      return;
+    }
+    let principal: Principal;
+    try {
+      principal = await authenticate(this.#options.identity, hello.token);
+    } catch (error) {
+      if (!(error instanceof AppError)) {
+        this.#options.logger.error({ err: error }, 'websocket authentication failed');
+      }
+      this.#send(connection, { type: 'reject', reason: 'unauthenticated' });
+      this.#close(connection, WS_CLOSE.unauthenticated, 'unauthenticated');
+      return;
+    }
+    if (connection.socket.readyState !== WebSocket.OPEN) return;
+    connection.principal = principal;
+    let set = this.#bySession.get(principal.sessionId);
+    if (set === undefined) {
+      set = new Set();
+      this.#bySession.set(principal.sessionId, set);
+    }
+    set.add(connection);
+    this.#send(connection, {
+      type: 'welcome',
+      protocolVersion: PROTOCOL_VERSION,
+      sessionId: principal.sessionId,
+      deviceId: principal.deviceId,
+    });
+  }
+
+  #send(connection: Connection, message: WsServerMessage): void {
+    if (connection.socket.readyState === WebSocket.OPEN) {
+      connection.socket.send(JSON.stringify(message));
+    }
+  }
+
+  #close(connection: Connection, code: number, reason: string): void {
+    this.#options.metrics.websocketRejected.inc({ reason });
+    if (
+      connection.socket.readyState === WebSocket.OPEN ||
+      connection.socket.readyState === WebSocket.CONNECTING
+    ) {
+      connection.socket.close(code, reason);
+    }
+    this.#forget(connection);
+  }
+
+  #forget(connection: Connection): void {
+    if (!this.#connections.delete(connection)) return;
+    this.#options.metrics.websocketConnections.dec();
+    const sessionId = connection.principal?.sessionId;
+    if (sessionId === undefined) return;
+    const set = this.#bySession.get(sessionId);
+    set?.delete(connection);
+    if (set?.size === 0) this.#bySession.delete(sessionId);
+  }
+
+  #onSessionsEnded(event: SessionsEndedEvent): void {
+    const code = CLOSE_FOR_REASON[event.reason];
+    for (const sessionId of event.sessionIds) {
+      for (const connection of this.#bySession.get(sessionId) ?? []) {
+        this.#close(connection, code, event.reason);
+      }
+    }
+  }
+
+  #sweepHeartbeats(): void {
+    for (const connection of this.#connections) {
+      if (!connection.isAlive) {
+        connection.socket.terminate();
+        this.#forget(connection);
+        continue;
+      }
+      connection.isAlive = false;
+      connection.socket.ping();
+    }
+  }
+
+  /** Closes connections whose session was ended by another node or process. */
+  async #checkLiveness(): Promise<void> {
+    if (this.#bySession.size === 0) return;
+    try {
+      const ended = await findNoLongerLiveSessions(this.#options.identity, [
+        ...this.#bySession.keys(),
+      ]);
+      for (const { sessionId, organizationId, reason } of ended) {
+        this.#onSessionsEnded({ organizationId, sessionIds: [sessionId], reason });
+      }
+    } catch (error) {
+      this.#options.logger.warn({ err: error }, 'websocket liveness check failed');
+    }
+  }
+
+  /** Stops accepting and closes every connection with 1001 "going away". */
+  close(): void {
+    this.#isClosing = true;
+    clearInterval(this.#heartbeat);
+    clearInterval(this.#liveness);
+    this.#unsubscribe();
+    for (const connection of [...this.#connections]) {
+      connection.socket.close(WS_CLOSE.goingAway, 'server shutting down');
+      this.#forget(connection);
+    }
+    this.#wss.close();
+  }
+}

@@ -1,0 +1,1 @@
+export { PasswordHasher, type PasswordHasherOptions } from './password-hasher.js';

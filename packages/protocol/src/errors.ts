@@ -1,0 +1,57 @@
+import { z } from 'zod';
+
+/**
+ * Stable, machine-readable error codes. Clients switch on these; the human text is only a hint.
+ * Adding a code is compatible; renaming one is not.
+ */
+export const ERROR_CODES = [
+  'invalid_request',
+  'malformed_json',
+  'body_too_large',
+  'unsupported_media_type',
+  'not_found',
+  'method_not_allowed',
+  'unauthenticated',
+  'forbidden',
+  'invalid_credentials',
+  'passkey_required',
+  'passkey_invalid',
+  'challenge_expired',
+  'too_many_requests',
+  'setup_link_invalid',
+  'setup_link_expired',
+  'setup_already_done',
+  'invite_invalid',
+  'invite_expired',
+  'invite_used',
+  'username_taken',
+  'organization_slug_taken',
+  'organization_not_found',
+  'user_not_found',
+  'device_not_found',
+  'device_revoked',
+  'session_not_found',
+  'last_admin',
+  'unavailable',
+  'internal_error',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export const fieldErrorSchema = z.object({
+  path: z.string(),
+  code: z.string(),
+  message: z.string(),
+});
+export type FieldError = z.infer<typeof fieldErrorSchema>;
+
+export const errorBodySchema = z.object({
+  error: z.object({
+    code: z.enum(ERROR_CODES),
+    message: z.string(),
+    requestId: z.string().optional(),
+    fields: z.array(fieldErrorSchema).optional(),
+    retryAfterSeconds: z.number().int().optional(),
+  }),
+});
+export type ErrorBody = z.infer<typeof errorBodySchema>;

@@ -1,0 +1,36 @@
+import { defineConfig } from 'vitest/config';
+
+const resolve = { conditions: ['development'] };
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        resolve,
+        ssr: { resolve: { conditions: ['development'] } },
+        test: { name: 'protocol', root: 'packages/protocol', include: ['src/**/*.test.ts'] },
+      },
+      {
+        resolve,
+        ssr: { resolve: { conditions: ['development'] } },
+        test: { name: 'crypto', root: 'packages/crypto', include: ['src/**/*.test.ts'] },
+      },
+      {
+        resolve,
+        ssr: { resolve: { conditions: ['development'] } },
+        test: { name: 'client', root: 'packages/client', include: ['src/**/*.test.ts'] },
+      },
+      {
+        resolve,
+        ssr: { resolve: { conditions: ['development'] } },
+        test: {
+          name: 'server',
+          root: 'apps/server',
+          include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
+    ],
+  },
+});
