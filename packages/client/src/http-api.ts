@@ -4,6 +4,7 @@ import {
   meResponseSchema,
   sessionGrantSchema,
   type ErrorCode,
+  type FieldError,
   type LoginRequest,
   type LoginResponse,
   type MeResponse,
@@ -18,19 +19,22 @@ export class ApiError extends Error {
   readonly status: number;
   readonly code: ErrorCode | 'network_error' | 'unexpected_response';
   readonly requestId: string | null;
+  /** The offending fields of a 400, for forms to mark. */
+  readonly fields: readonly FieldError[];
 
   constructor(
     status: number,
     code: ApiError['code'],
     message: string,
     requestId: string | null,
-    cause?: unknown,
+    options: { cause?: unknown; fields?: readonly FieldError[] } = {},
   ) {
-    super(message, cause === undefined ? undefined : { cause });
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'ApiError';
     this.status = status;
     this.code = code;
     this.requestId = requestId;
+    this.fields = options.fields ?? [];
   }
 }
 
@@ -73,7 +77,9 @@ export class HttpApi {
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
     } catch (error) {
-      throw new ApiError(0, 'network_error', 'the server could not be reached', null, error);
+      throw new ApiError(0, 'network_error', 'the server could not be reached', null, {
+        cause: error,
+      });
     }
     const text = await response.text();
     const json: unknown = text === '' ? null : JSON.parse(text);
@@ -81,7 +87,9 @@ export class HttpApi {
       const parsed = errorBodySchema.safeParse(json);
       if (parsed.success) {
         const e = parsed.data.error;
-        throw new ApiError(response.status, e.code, e.message, e.requestId ?? null);
+        throw new ApiError(response.status, e.code, e.message, e.requestId ?? null, {
+          ...(e.fields === undefined ? {} : { fields: e.fields }),
+        });
       }
       throw new ApiError(response.status, 'unexpected_response', `HTTP ${response.status}`, null);
     }
@@ -92,7 +100,7 @@ export class HttpApi {
         'unexpected_response',
         'the response has an unexpected shape',
         null,
-        parsed.error,
+        { cause: parsed.error },
       );
     }
     return parsed.data;

@@ -37,9 +37,17 @@ import { findUserById, updateUser } from './users-store.js';
 
 const passkeyInvalid = (): AppError =>
   new AppError(401, 'passkey_invalid', 'the passkey could not be verified');
+/** Registration happens inside a valid session: a refusal is 400, since 401 would mean "signed out". */
+const registrationRefused = (): AppError =>
+  new AppError(400, 'passkey_invalid', 'the passkey could not be verified');
 
 function transportsOf(row: PasskeyRow): AuthenticatorTransport[] {
   return row.transports === '' ? [] : (row.transports.split(',') as AuthenticatorTransport[]);
+}
+
+/** The WebAuthn user handle of a user: the UTF-8 bytes of the user id, base64url. */
+function userHandleOf(user: UserRow): string {
+  return base64urlEncode(new TextEncoder().encode(user.id));
 }
 
 function toPasskeyView(row: PasskeyRow): PasskeyView {
@@ -86,6 +94,7 @@ export async function registrationOptions(
     userName: `${user.username}@${organization.slug}`,
     userDisplayName: user.display_name,
     userID: new TextEncoder().encode(user.id),
+    // userHandleOf(user) is this value, base64url-encoded, as authenticators return it.
     attestationType: 'none',
     excludeCredentials: existing.map((p) => ({ id: p.credential_id, transports: transportsOf(p) })),
     authenticatorSelection: { residentKey: 'required', userVerification: 'required' },
@@ -112,10 +121,10 @@ export async function registerPasskey(
     challenge.organization_id !== principal.organizationId ||
     challenge.user_id !== principal.userId
   ) {
-    throw passkeyInvalid();
+    throw registrationRefused();
   }
   if (challenge.expires_at <= ctx.clock.now()) {
-    throw new AppError(401, 'challenge_expired', 'the passkey challenge has expired');
+    throw new AppError(400, 'challenge_expired', 'the passkey challenge has expired');
   }
   let verification;
   try {
@@ -131,7 +140,7 @@ export async function registerPasskey(
       cause: error,
     });
   }
-  if (!verification.verified) throw passkeyInvalid();
+  if (!verification.verified) throw registrationRefused();
   const { credential } = verification.registrationInfo;
   const now = ctx.clock.now();
   const row: PasskeyRow = {
@@ -149,7 +158,7 @@ export async function registerPasskey(
   if (
     (await findPasskeyByCredentialId(ctx.db, principal.organizationId, credential.id)) !== undefined
   ) {
-    throw passkeyInvalid();
+    throw registrationRefused();
   }
   await insertPasskey(ctx.db, row);
   return toPasskeyView(row);
@@ -266,6 +275,9 @@ export async function passkeyLogin(
   const user = (await findUserById(ctx.db, passkey.organization_id, passkey.user_id)) ?? fail();
   const organization = (await findOrganizationById(ctx.db, passkey.organization_id)) ?? fail();
   if (user.status !== 'active') fail();
+  // WebAuthn §7.2 step 6: when the authenticator names the user, it must be the credential's owner.
+  const userHandle = response.response.userHandle;
+  if (userHandle !== undefined && userHandle !== userHandleOf(user)) fail();
 
   let verification;
   try {

@@ -7,7 +7,9 @@ import {
 } from '@amtsbote/protocol';
 import type { IdentityContext } from '../../identity/identity-context.js';
 import { acceptInvite, inspectInvite } from '../../identity/invite-service.js';
+import { guardSecretAttempt } from '../../identity/secret-guard.js';
 import type { App } from '../app.js';
+import { clientAddress } from '../authenticate.js';
 
 /** Invite tokens travel in bodies, never in URLs, so they do not end up in access logs. */
 export function registerInviteRoutes(
@@ -25,7 +27,8 @@ export function registerInviteRoutes(
         response: { 200: inviteInfoSchema, '4xx': errorBodySchema },
       },
     },
-    async (request) => inspectInvite(ctx, request.body.token),
+    async (request) =>
+      guardSecretAttempt(ctx, clientAddress(request), () => inspectInvite(ctx, request.body.token)),
   );
   app.post(
     '/api/invites/accept',
@@ -37,6 +40,13 @@ export function registerInviteRoutes(
         response: { 201: sessionGrantSchema, '4xx': errorBodySchema },
       },
     },
-    async (request, reply) => reply.code(201).send(await acceptInvite(ctx, request.body)),
+    async (request, reply) =>
+      reply
+        .code(201)
+        .send(
+          await guardSecretAttempt(ctx, clientAddress(request), () =>
+            acceptInvite(ctx, request.body),
+          ),
+        ),
   );
 }

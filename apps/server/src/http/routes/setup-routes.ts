@@ -6,7 +6,9 @@ import {
 } from '@amtsbote/protocol';
 import type { IdentityContext } from '../../identity/identity-context.js';
 import { completeSetup, isSetupDone } from '../../identity/setup-service.js';
+import { guardSecretAttempt } from '../../identity/secret-guard.js';
 import type { App } from '../app.js';
+import { clientAddress } from '../authenticate.js';
 
 export function registerSetupRoutes(
   app: App,
@@ -28,6 +30,13 @@ export function registerSetupRoutes(
         response: { 201: sessionGrantSchema, '4xx': errorBodySchema },
       },
     },
-    async (request, reply) => reply.code(201).send(await completeSetup(ctx, request.body)),
+    async (request, reply) =>
+      reply
+        .code(201)
+        .send(
+          await guardSecretAttempt(ctx, clientAddress(request), () =>
+            completeSetup(ctx, request.body),
+          ),
+        ),
   );
 }
