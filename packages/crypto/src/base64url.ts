@@ -47,5 +47,7 @@ export function base64urlDecode(text: string): Uint8Array<ArrayBuffer> {
       out[o++] = (value >> bits) & 0xff;
     }
   }
+  // Leftover bits must be zero: otherwise two texts would decode to the same bytes.
+  if ((value & ((1 << bits) - 1)) !== 0) throw new Base64urlError('non-canonical base64url');
   return out;
 }

@@ -62,6 +62,8 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
     routerOptions: { maxParamLength: 200 },
   }).withTypeProvider<ZodTypeProvider>();
 
+  // The API speaks JSON only; Fastify's default text/plain parser would let such bodies through.
+  app.removeContentTypeParser('text/plain');
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(handleError);
@@ -85,6 +87,16 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
       },
       reply.elapsedTime / 1000,
     );
+  });
+  // A graceful stop waits for every open connection. Answers sent while stopping (to requests
+  // already in flight) close theirs; a kept-alive one would hold the stop for keepAliveTimeout.
+  let isClosing = false;
+  app.addHook('preClose', async () => {
+    isClosing = true;
+  });
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (isClosing) void reply.header('connection', 'close');
+    return payload;
   });
 
   await app.register(helmet, {

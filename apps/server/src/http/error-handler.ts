@@ -70,8 +70,9 @@ export function handleError(
       }
       return [{ path: base.join('.'), code: v.keyword, message: v.message ?? 'invalid' }];
     });
+    // Field names come from the client and could carry anything; log only the issue codes.
     request.log.info(
-      { code: 'invalid_request', fields: fields.map((f) => f.path) },
+      { code: 'invalid_request', status: 400, issues: fields.map((f) => f.code) },
       'request refused',
     );
     void reply

@@ -12,7 +12,7 @@ import { revokeDeviceAndSessions } from './device-revocation.js';
 import { findDevice, listDevicesOfUser } from './devices-store.js';
 import type { IdentityContext } from './identity-context.js';
 import { createOrganizationWithAdmin, createUser } from './organization-factory.js';
-import { findOrganizationBySlug } from './organizations-store.js';
+import { findOrganizationBySlug, lockOrganization } from './organizations-store.js';
 import { endSessions } from './sessions-store.js';
 import {
   countActiveAdmins,
@@ -100,6 +100,7 @@ export async function disableUser(
 ): Promise<UserView> {
   const now = ctx.clock.now();
   const { user, ended } = await ctx.db.transaction().execute(async (tx) => {
+    await lockOrganization(tx, organizationId);
     const existing = await findUserById(tx, organizationId, userId);
     if (existing === undefined) throw notFound('user_not_found', 'user');
     if (
@@ -136,6 +137,7 @@ export async function updateOrganizationUser(
 ): Promise<UserView> {
   const now = ctx.clock.now();
   return ctx.db.transaction().execute(async (tx) => {
+    await lockOrganization(tx, organizationId);
     const user = await findUserById(tx, organizationId, userId);
     if (user === undefined) throw notFound('user_not_found', 'user');
     if (

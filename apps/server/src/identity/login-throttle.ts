@@ -8,11 +8,16 @@ export interface LoginThrottleOptions {
   readonly maxDelayMs: number;
   /** Bound on remembered keys, so a flood of distinct keys cannot exhaust memory. */
   readonly maxKeys: number;
+  /** Failures older than this are forgotten: a typo in January does not count in March. */
+  readonly forgetAfterMs?: number;
 }
+
+const DEFAULT_FORGET_AFTER_MS = 24 * 3600_000;
 
 interface Entry {
   failures: number;
   blockedUntilMs: number;
+  lastFailureMs: number;
 }
 
 export const DEFAULT_LOGIN_THROTTLE: LoginThrottleOptions = {
@@ -43,7 +48,7 @@ export class LoginThrottle {
     const now = this.#clock.now().getTime();
     let waitMs = 0;
     for (const key of keys) {
-      const entry = this.#entries.get(key);
+      const entry = this.#current(key, now);
       if (entry !== undefined) waitMs = Math.max(waitMs, entry.blockedUntilMs - now);
     }
     if (waitMs > 0) {
@@ -57,8 +62,9 @@ export class LoginThrottle {
   recordFailure(keys: readonly string[]): void {
     const now = this.#clock.now().getTime();
     for (const key of keys) {
-      const entry = this.#entries.get(key) ?? { failures: 0, blockedUntilMs: 0 };
+      const entry = this.#current(key, now) ?? { failures: 0, blockedUntilMs: 0, lastFailureMs: 0 };
       entry.failures += 1;
+      entry.lastFailureMs = now;
       const over = entry.failures - this.#options.freeAttempts;
       if (over > 0) {
         const delay = Math.min(
@@ -75,6 +81,21 @@ export class LoginThrottle {
       if (oldest.done === true) break;
       this.#entries.delete(oldest.value);
     }
+  }
+
+  /** The key's entry, unless its last failure is old enough to be forgotten. */
+  #current(key: string, now: number): Entry | undefined {
+    const entry = this.#entries.get(key);
+    if (entry === undefined) return undefined;
+    const forgetAfterMs = this.#options.forgetAfterMs ?? DEFAULT_FORGET_AFTER_MS;
+    if (
+      now - entry.lastFailureMs >=
+      Math.max(forgetAfterMs, entry.blockedUntilMs - entry.lastFailureMs)
+    ) {
+      this.#entries.delete(key);
+      return undefined;
+    }
+    return entry;
   }
 
   recordSuccess(keys: readonly string[]): void {

@@ -33,3 +33,20 @@ export async function countOrganizations(db: Kysely<Database>): Promise<number> 
 export async function listOrganizations(db: Kysely<Database>): Promise<OrganizationRow[]> {
   return db.selectFrom('organizations').selectAll().orderBy('slug').execute();
 }
+
+/**
+ * Takes the organization's row lock until the transaction ends. Changes that must see a stable
+ * set of administrators (disabling or demoting one) take it first, so two concurrent requests
+ * cannot each remove "the other" last administrator.
+ */
+export async function lockOrganization(
+  db: Kysely<Database>,
+  organizationId: string,
+): Promise<void> {
+  await db
+    .selectFrom('organizations')
+    .select('id')
+    .where('id', '=', organizationId)
+    .forUpdate()
+    .execute();
+}

@@ -4,7 +4,7 @@ export interface Metrics {
   readonly registry: Registry;
   readonly httpRequestDuration: Histogram<'method' | 'route' | 'status'>;
   readonly websocketConnections: Gauge;
-  readonly websocketRejected: Counter<'reason'>;
+  readonly websocketServerCloses: Counter<'reason'>;
 }
 
 /** One registry per server instance (never the global default), so tests can run several. */
@@ -26,9 +26,9 @@ export function createMetrics(): Metrics {
       help: 'Open WebSocket connections (authenticated or not yet)',
       registers: [registry],
     }),
-    websocketRejected: new Counter({
-      name: 'amtsbote_websocket_rejected_total',
-      help: 'WebSocket connections refused or closed by the server, by reason',
+    websocketServerCloses: new Counter({
+      name: 'amtsbote_websocket_server_closes_total',
+      help: 'WebSocket upgrades refused and connections closed by the server, by reason',
       labelNames: ['reason'],
       registers: [registry],
     }),

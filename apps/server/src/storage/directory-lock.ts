@@ -14,15 +14,19 @@ function isAlive(pid: number): boolean {
   }
 }
 
+/** Identifies this process across pid reuse: a restarted container may get the same pid. */
+const OWNER = `${process.pid}:${Math.round(performance.timeOrigin)}`;
+
 /**
- * PGlite is a single-process database: two processes on one data directory would corrupt it.
- * The lock file holds the owner's pid; a lock whose owner has died is taken over.
+ * PGlite is a single-process database: two instances on one data directory would corrupt it.
+ * The lock file names its owner (pid and process start time). It is refused while the owner
+ * lives — this process included — and taken over when the owner has died.
  */
 export async function acquireDirectoryLock(lockPath: string): Promise<DirectoryLock> {
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const handle = await open(lockPath, 'wx', 0o600);
-      await handle.writeFile(String(process.pid));
+      await handle.writeFile(OWNER);
       await handle.close();
       return {
         release: async () => {
@@ -31,7 +35,11 @@ export async function acquireDirectoryLock(lockPath: string): Promise<DirectoryL
       };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const owner = Number.parseInt(await readFile(lockPath, 'utf8').catch(() => ''), 10);
+      const content = await readFile(lockPath, 'utf8').catch(() => '');
+      const owner = Number.parseInt(content, 10);
+      if (content === OWNER) {
+        throw new StorageError('locked', 'the data directory is already open in this process');
+      }
       if (Number.isInteger(owner) && owner !== process.pid && isAlive(owner)) {
         throw new StorageError(
           'locked',

@@ -108,7 +108,7 @@ export class WebsocketGateway {
   }
 
   #refuse(socket: Duplex, status: number, reason: string): void {
-    this.#options.metrics.websocketRejected.inc({ reason });
+    this.#options.metrics.websocketServerCloses.inc({ reason });
     const text =
       status === 403 ? 'Forbidden' : status === 503 ? 'Service Unavailable' : 'Not Found';
     socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
@@ -203,7 +203,7 @@ export class WebsocketGateway {
   }
 
   #close(connection: Connection, code: number, reason: string): void {
-    this.#options.metrics.websocketRejected.inc({ reason });
+    this.#options.metrics.websocketServerCloses.inc({ reason });
     if (
       connection.socket.readyState === WebSocket.OPEN ||
       connection.socket.readyState === WebSocket.CONNECTING

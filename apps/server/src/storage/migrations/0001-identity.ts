@@ -74,7 +74,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('created_at', 'timestamptz', (c) => c.notNull())
     .addColumn('expires_at', 'timestamptz', (c) => c.notNull())
     .addColumn('used_at', 'timestamptz')
-    .addColumn('used_by', 'uuid', (c) => c.references('users.id'))
+    .addColumn('used_by', 'uuid', (c) => c.references('users.id').onDelete('set null'))
     .addColumn('revoked_at', 'timestamptz')
     .execute();
 
