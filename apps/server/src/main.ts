@@ -66,6 +66,11 @@ export async function startServer(
           maxConnections: config.databaseMaxConnections,
         },
   );
+  // What has been started, in the order it must stop: newest first, storage last.
+  const stopSteps: Array<() => Promise<void>> = [() => storage.close()];
+  const stopAll = async (): Promise<void> => {
+    for (const step of stopSteps) await step();
+  };
   try {
     const migration = await migrateToLatest(storage.db);
     if (migration.applied.length > 0)
@@ -97,10 +102,17 @@ export async function startServer(
         ? {}
         : { livenessIntervalMs: options.websocketLivenessIntervalMs }),
     });
+    stopSteps.unshift(() => app.close());
     gateway.attach(app.server);
+    stopSteps.unshift(() => {
+      gateway.close();
+      return Promise.resolve();
+    });
+    // The admin socket first: it refuses to start when another server uses the data directory.
     const adminSocket = new AdminSocketServer({ identity, logger, dataDir: config.dataDir });
-    await app.listen({ port: config.port, host: config.host });
     await adminSocket.listen();
+    stopSteps.splice(1, 0, () => adminSocket.close());
+    await app.listen({ port: config.port, host: config.host });
     const address = app.server.address();
     const port = typeof address === 'object' && address !== null ? address.port : config.port;
     const url = `http://${config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host}:${port}`;
@@ -133,15 +145,12 @@ export async function startServer(
       setupLink,
       close: () =>
         (closing ??= (async () => {
-          gateway.close();
-          await adminSocket.close();
-          await app.close();
-          await storage.close();
+          await stopAll();
           logger.info('amtsbote stopped');
         })()),
     };
   } catch (error) {
-    await storage.close();
+    await stopAll().catch(() => undefined);
     throw error;
   }
 }

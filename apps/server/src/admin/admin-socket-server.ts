@@ -3,6 +3,7 @@ import net from 'node:net';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { AppError } from '../errors.js';
+import { StorageError } from '../storage/storage-error.js';
 import type { IdentityContext } from '../identity/identity-context.js';
 import { adminCommandSchema, runAdminCommand } from './admin-commands.js';
 import {
@@ -11,6 +12,18 @@ import {
   adminSocketRequestSchema,
   type AdminSocketResponse,
 } from './admin-socket-protocol.js';
+
+/** Whether a server already listens on the socket (a stale file from a crash does not answer). */
+async function isAnswering(socketPath: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = net.connect(socketPath);
+    probe.once('connect', () => {
+      probe.destroy();
+      resolve(true);
+    });
+    probe.once('error', () => resolve(false));
+  });
+}
 
 export interface AdminSocketServerOptions {
   readonly identity: IdentityContext;
@@ -36,6 +49,11 @@ export class AdminSocketServer {
 
   async listen(): Promise<void> {
     await mkdir(this.#options.dataDir, { recursive: true, mode: 0o700 });
+    // The directory holds the database and this socket: only its owner may enter it.
+    await chmod(this.#options.dataDir, 0o700);
+    if (await isAnswering(this.#path)) {
+      throw new StorageError('locked', 'another Amtsbote server uses this data directory');
+    }
     await unlink(this.#path).catch(() => undefined);
     const previousMask = process.umask(0o177);
     try {

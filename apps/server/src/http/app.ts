@@ -91,8 +91,9 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   // A graceful stop waits for every open connection. Answers sent while stopping (to requests
   // already in flight) close theirs; a kept-alive one would hold the stop for keepAliveTimeout.
   let isClosing = false;
-  app.addHook('preClose', async () => {
+  app.addHook('preClose', (done) => {
     isClosing = true;
+    done();
   });
   app.addHook('onSend', async (_request, reply, payload) => {
     if (isClosing) void reply.header('connection', 'close');

@@ -64,19 +64,26 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     ...(database === null ? {} : { AMTSBOTE_DATABASE_URL: database.url }),
     ...options.env,
   });
-  const handle = await startServer(config, {
-    logDestination,
-    console: (line) => consoleLines.push(line),
-    passwordHashing: { memoryCostKiB: 1024, timeCost: 1, parallelism: 1 },
-    ...(options.clock === undefined ? {} : { clock: options.clock }),
-    ...(options.loginThrottle === undefined ? {} : { loginThrottle: options.loginThrottle }),
-    ...(options.authRateLimitPerMinute === undefined
-      ? {}
-      : { authRateLimitPerMinute: options.authRateLimitPerMinute }),
-    ...(options.websocketLivenessIntervalMs === undefined
-      ? {}
-      : { websocketLivenessIntervalMs: options.websocketLivenessIntervalMs }),
-  });
+  let handle: ServerHandle;
+  try {
+    handle = await startServer(config, {
+      logDestination,
+      console: (line) => consoleLines.push(line),
+      passwordHashing: { memoryCostKiB: 1024, timeCost: 1, parallelism: 1 },
+      ...(options.clock === undefined ? {} : { clock: options.clock }),
+      ...(options.loginThrottle === undefined ? {} : { loginThrottle: options.loginThrottle }),
+      ...(options.authRateLimitPerMinute === undefined
+        ? {}
+        : { authRateLimitPerMinute: options.authRateLimitPerMinute }),
+      ...(options.websocketLivenessIntervalMs === undefined
+        ? {}
+        : { websocketLivenessIntervalMs: options.websocketLivenessIntervalMs }),
+    });
+  } catch (error) {
+    await database?.drop();
+    if (ownsDataDir) await rm(dataDir, { recursive: true, force: true });
+    throw error;
+  }
   const baseUrl = handle.url;
   return {
     handle,
