@@ -32,6 +32,13 @@ export const ERROR_CODES = [
   'device_revoked',
   'session_not_found',
   'last_admin',
+  'conversation_not_found',
+  'conversation_exists',
+  'not_a_member',
+  'not_a_poster',
+  'epoch_conflict',
+  'identity_key_exists',
+  'invalid_frame',
   'unavailable',
   'internal_error',
 ] as const;

@@ -4,3 +4,5 @@ export { ERROR_CODES, errorBodySchema } from './errors.js';
 export * from './identity.js';
 export * from './api.js';
 export * from './ws.js';
+export * from './messaging.js';
+export * from './envelope.js';

@@ -1,0 +1,190 @@
+import { z } from 'zod';
+import type { Brand } from './identity.js';
+
+/*
+ * Messaging wire types: key packages, conversations, handshake (commits, welcomes) and
+ * application messages. Every MLS object is opaque to the server: bytes it stores and routes.
+ * Over HTTP bytes travel as base64url; over the WebSocket as raw bytes (see envelope.ts).
+ */
+
+export type ConversationId = Brand<string, 'ConversationId'>;
+export type MessageId = Brand<string, 'MessageId'>;
+
+/** MLS ciphersuites an organization may choose. X-Wing (hybrid post-quantum) is the default. */
+export const CIPHERSUITES = {
+  /** MLS_256_XWING_AES256GCM_SHA512_Ed25519 */
+  xwing: 0x0053,
+  /** MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519 */
+  classic: 0x0001,
+} as const;
+export type CiphersuiteName = keyof typeof CIPHERSUITES;
+export type CiphersuiteId = (typeof CIPHERSUITES)[CiphersuiteName];
+export const ciphersuiteIdSchema = z.union([
+  z.literal(CIPHERSUITES.xwing),
+  z.literal(CIPHERSUITES.classic),
+]);
+
+export const CONVERSATION_KINDS = ['direct', 'group', 'channel'] as const;
+export type ConversationKind = (typeof CONVERSATION_KINDS)[number];
+export const CONVERSATION_ROLES = ['owner', 'poster', 'member'] as const;
+export type ConversationRole = (typeof CONVERSATION_ROLES)[number];
+
+/** Size limits of opaque MLS objects. X-Wing key packages are about 1.3 KiB. */
+export const MAX_KEY_PACKAGE_BYTES = 8 * 1024;
+export const MAX_COMMIT_BYTES = 512 * 1024;
+export const MAX_WELCOME_BYTES = 1024 * 1024;
+export const MAX_GROUP_INFO_BYTES = 1024 * 1024;
+export const MAX_RATCHET_TREE_BYTES = 2 * 1024 * 1024;
+export const MAX_APPLICATION_MESSAGE_BYTES = 64 * 1024;
+export const MAX_KEY_PACKAGES_PER_UPLOAD = 100;
+/** The server tells a device to upload more when its stock of one-time key packages falls below. */
+export const KEY_PACKAGE_LOW_WATERMARK = 10;
+
+/** base64url text of bounded decoded size. */
+export const bytesSchema = (maxBytes: number): z.ZodString =>
+  z
+    .string()
+    .max(Math.ceil((maxBytes * 4) / 3))
+    .regex(/^[A-Za-z0-9_-]*$/, 'base64url');
+
+export const uploadKeyPackagesRequestSchema = z.strictObject({
+  ciphersuite: ciphersuiteIdSchema,
+  oneTime: z.array(bytesSchema(MAX_KEY_PACKAGE_BYTES)).max(MAX_KEY_PACKAGES_PER_UPLOAD),
+  /** Replaces the device's last-resort key package, used when the one-time stock is empty. */
+  lastResort: bytesSchema(MAX_KEY_PACKAGE_BYTES).optional(),
+});
+export const keyPackageStockSchema = z.object({
+  ciphersuite: ciphersuiteIdSchema,
+  oneTimeCount: z.number().int(),
+  hasLastResort: z.boolean(),
+  lowWatermark: z.number().int(),
+});
+export type KeyPackageStock = z.infer<typeof keyPackageStockSchema>;
+
+export const claimKeyPackagesRequestSchema = z.strictObject({
+  ciphersuite: ciphersuiteIdSchema,
+  userIds: z.array(z.uuid()).min(1).max(100),
+  /** Devices the caller already has (e.g. its own current device). */
+  excludeDeviceIds: z.array(z.uuid()).max(100).default([]),
+});
+export const claimedKeyPackageSchema = z.object({
+  userId: z.uuid(),
+  deviceId: z.uuid(),
+  keyPackage: z.string(),
+  isLastResort: z.boolean(),
+});
+export type ClaimedKeyPackage = z.infer<typeof claimedKeyPackageSchema>;
+export const claimKeyPackagesResponseSchema = z.object({
+  keyPackages: z.array(claimedKeyPackageSchema),
+});
+
+/** The user's identity public key (Ed25519), published by their first device. */
+export const publishIdentityKeyRequestSchema = z.strictObject({
+  publicKey: bytesSchema(64),
+});
+export const userIdentitySchema = z.object({
+  userId: z.uuid(),
+  /** null until the user's first device published it. */
+  identityKey: z.string().nullable(),
+  /** Live (not revoked) devices of the user. */
+  deviceIds: z.array(z.uuid()),
+});
+export type UserIdentity = z.infer<typeof userIdentitySchema>;
+
+export const createConversationRequestSchema = z.strictObject({
+  /** Chosen by the creator; its 16 bytes are the MLS group id. */
+  conversationId: z.uuid(),
+  kind: z.enum(CONVERSATION_KINDS),
+  ciphersuite: ciphersuiteIdSchema,
+  /** Other users to be members (the creator is added as owner). */
+  memberUserIds: z.array(z.uuid()).max(2000),
+  /** Channels: who may post besides the creator. */
+  posterUserIds: z.array(z.uuid()).max(2000).default([]),
+});
+export const conversationMemberSchema = z.object({
+  userId: z.uuid(),
+  role: z.enum(CONVERSATION_ROLES),
+});
+export const conversationViewSchema = z.object({
+  id: z.uuid(),
+  kind: z.enum(CONVERSATION_KINDS),
+  ciphersuite: ciphersuiteIdSchema,
+  epoch: z.number().int(),
+  /** Sequence number of the newest event (commit or message); 0 when empty. */
+  lastSeq: z.number().int(),
+  createdAt: z.iso.datetime(),
+  members: z.array(conversationMemberSchema),
+  /** Devices currently in the MLS group, as the server has routed them. */
+  deviceIds: z.array(z.uuid()),
+});
+export type ConversationView = z.infer<typeof conversationViewSchema>;
+
+export const updateMembersRequestSchema = z.strictObject({
+  add: z
+    .array(z.strictObject({ userId: z.uuid(), role: z.enum(CONVERSATION_ROLES) }))
+    .max(2000)
+    .default([]),
+  remove: z.array(z.uuid()).max(2000).default([]),
+});
+
+/**
+ * A commit for the conversation's current epoch. Exactly one commit per epoch is accepted;
+ * a commit for any other epoch gets 409 epoch_conflict and the client re-bases.
+ */
+export const submitCommitRequestSchema = z.strictObject({
+  epoch: z.number().int().min(0),
+  commit: bytesSchema(MAX_COMMIT_BYTES),
+  /** MLS devices the commit adds or removes, for routing (the MLS group stays the truth). */
+  addedDeviceIds: z.array(z.uuid()).max(2000).default([]),
+  removedDeviceIds: z.array(z.uuid()).max(2000).default([]),
+  welcome: bytesSchema(MAX_WELCOME_BYTES).optional(),
+  /** Public group state after the commit, for new devices joining by external commit. */
+  groupInfo: bytesSchema(MAX_GROUP_INFO_BYTES).optional(),
+  ratchetTree: bytesSchema(MAX_RATCHET_TREE_BYTES).optional(),
+});
+export const submitCommitResponseSchema = z.object({
+  epoch: z.number().int(),
+  seq: z.number().int(),
+});
+
+export const sendMessageRequestSchema = z.strictObject({
+  /** Chosen by the sender; a resend with the same id is acknowledged once, stored once. */
+  messageId: z.uuid(),
+  epoch: z.number().int().min(0),
+  ciphertext: bytesSchema(MAX_APPLICATION_MESSAGE_BYTES),
+});
+export const sendMessageResponseSchema = z.object({
+  seq: z.number().int(),
+  sentAt: z.iso.datetime(),
+});
+
+export const SYNC_EVENT_TYPES = ['commit', 'message', 'welcome'] as const;
+export type SyncEventType = (typeof SYNC_EVENT_TYPES)[number];
+
+/** One item of a device's stream; data is the MLS object (base64url over HTTP). */
+export const syncEventSchema = z.object({
+  type: z.enum(SYNC_EVENT_TYPES),
+  conversationId: z.uuid(),
+  /** Position in the conversation's log; welcomes carry the seq of their commit. */
+  seq: z.number().int(),
+  epoch: z.number().int(),
+  senderDeviceId: z.uuid(),
+  messageId: z.uuid().nullable(),
+  sentAt: z.iso.datetime(),
+  data: z.string(),
+  /** Welcomes: the group's ratchet tree, when the committer provided it. */
+  ratchetTree: z.string().nullable(),
+});
+export type SyncEvent = z.infer<typeof syncEventSchema>;
+export const syncResponseSchema = z.object({
+  events: z.array(syncEventSchema),
+  hasMore: z.boolean(),
+});
+export const syncQuerySchema = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(1000).default(200),
+});
+export const syncAckRequestSchema = z.strictObject({
+  cursors: z
+    .array(z.strictObject({ conversationId: z.uuid(), seq: z.number().int().min(0) }))
+    .max(1000),
+});
