@@ -4,6 +4,8 @@ const resolve = { conditions: ['development'] };
 
 export default defineConfig({
   test: {
+    // CI prints every test name, so its log shows e.g. the storage contract on both backends.
+    reporters: process.env['CI'] === 'true' ? ['verbose'] : ['default'],
     projects: [
       {
         resolve,
