@@ -10,11 +10,8 @@ import {
   removeDir,
   type CliResult,
 } from '../support/cli-process.js';
-import {
-  createTestDatabase,
-  postgresAvailability,
-  type TestDatabase,
-} from '../support/postgres.js';
+import { POSTGRES_SKIP_REASON } from '../support/backends.js';
+import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 
 const ALL_MIGRATIONS = Object.keys(MIGRATIONS);
 
@@ -35,9 +32,7 @@ function report(result: CliResult): unknown {
   return JSON.parse(result.stdout);
 }
 
-// In CI postgresAvailability() throws when PostgreSQL is unreachable, so the run fails there.
-const availability = await postgresAvailability();
-const postgresSkipReason = availability.isAvailable ? null : availability.reason;
+const postgresSkipReason = POSTGRES_SKIP_REASON;
 
 describe('amtsbote migrate on the embedded database', () => {
   beforeAll(ensureCliBuilt, 240_000);

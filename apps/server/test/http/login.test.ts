@@ -1,13 +1,12 @@
 import { loginResponseSchema, meResponseSchema, sessionGrantSchema } from '@amtsbote/protocol';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
 import { DEFAULT_LOGIN_THROTTLE } from '../../src/identity/login-throttle.js';
-import { postgresAvailability } from '../support/postgres.js';
+import { describeOnEachBackend } from '../support/backends.js';
 import {
   DEVICE,
   setupFirstOrganization,
   startTestServer,
-  type Backend,
   type TestServer,
 } from '../support/test-server.js';
 import {
@@ -22,8 +21,6 @@ import {
   type RawResponse,
 } from './helpers.js';
 
-const postgres = await postgresAvailability();
-const BACKENDS: readonly Backend[] = ['pglite', 'postgres'];
 /** Free failures, then 1 s, 2 s, 4 s ... of back-off (the server's defaults). */
 const { freeAttempts: FREE_ATTEMPTS, baseDelayMs: BASE_DELAY_MS } = DEFAULT_LOGIN_THROTTLE;
 
@@ -51,12 +48,7 @@ function expectBlocked(response: RawResponse, retryAfterSeconds: number): void {
   expect(response.headers.get('retry-after')).toBe(String(retryAfterSeconds));
 }
 
-describe.each(BACKENDS)('password login on %s', (backend) => {
-  if (backend === 'postgres' && !postgres.isAvailable) {
-    it.skip(`cannot run: ${postgres.reason}`, () => undefined);
-    return;
-  }
-
+describeOnEachBackend('password login', (backend) => {
   const clock = new ManualClock();
   let server: TestServer;
   let adminToken: string;
@@ -171,12 +163,7 @@ describe.each(BACKENDS)('password login on %s', (backend) => {
   });
 });
 
-describe.each(BACKENDS)('request rate limit of the secret routes on %s', (backend) => {
-  if (backend === 'postgres' && !postgres.isAvailable) {
-    it.skip(`cannot run: ${postgres.reason}`, () => undefined);
-    return;
-  }
-
+describeOnEachBackend('request rate limit of the secret routes', (backend) => {
   const LIMIT = 5;
   let server: TestServer;
 

@@ -10,15 +10,14 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
 import { z } from 'zod';
-import { POSTGRES_ADMIN_URL, postgresAvailability } from '../support/postgres.js';
+import { POSTGRES_SKIP_REASON } from '../support/backends.js';
+import { POSTGRES_ADMIN_URL } from '../support/postgres.js';
 import {
   setupFirstOrganization,
   startTestServer,
   type TestServer,
 } from '../support/test-server.js';
 import { expectOk, rawRequest } from './helpers.js';
-
-const postgres = await postgresAvailability();
 
 async function metricsText(server: TestServer): Promise<string> {
   const response = await rawRequest(server, '/metrics');
@@ -158,47 +157,46 @@ const jsonSchema: z.ZodType<JsonSchema> = z.lazy(() =>
   }),
 );
 
-describe('readiness on PostgreSQL', () => {
-  if (!postgres.isAvailable) {
-    it.skip(`cannot run: ${postgres.reason}`, () => undefined);
-    return;
-  }
+describe.skipIf(POSTGRES_SKIP_REASON !== null)(
+  `readiness on PostgreSQL${POSTGRES_SKIP_REASON === null ? '' : ` (skipped: ${POSTGRES_SKIP_REASON})`}`,
+  () => {
+    let server: TestServer;
+    let databaseName: string;
+    const admin = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
 
-  let server: TestServer;
-  let databaseName: string;
-  const admin = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
+    beforeAll(async () => {
+      server = await startTestServer({ backend: 'postgres' });
+      const result = await sql<{ name: string }>`select current_database() as name`.execute(
+        server.handle.storage.db,
+      );
+      databaseName = result.rows[0]?.name ?? '';
+      await admin.connect();
+    });
+    afterAll(async () => {
+      await admin.query(`alter database "${databaseName}" allow_connections true`);
+      await admin.end();
+      await server.close();
+    });
 
-  beforeAll(async () => {
-    server = await startTestServer({ backend: 'postgres' });
-    const result = await sql<{ name: string }>`select current_database() as name`.execute(
-      server.handle.storage.db,
-    );
-    databaseName = result.rows[0]?.name ?? '';
-    await admin.connect();
-  });
-  afterAll(async () => {
-    await admin.query(`alter database "${databaseName}" allow_connections true`);
-    await admin.end();
-    await server.close();
-  });
+    it('answers 503 while the database refuses connections and ready again afterwards', async () => {
+      expect(databaseName).toMatch(/^amtsbote_test_/);
+      expect((await rawRequest(server, '/readyz')).status).toBe(200);
 
-  it('answers 503 while the database refuses connections and ready again afterwards', async () => {
-    expect(databaseName).toMatch(/^amtsbote_test_/);
-    expect((await rawRequest(server, '/readyz')).status).toBe(200);
+      await admin.query(`alter database "${databaseName}" allow_connections false`);
+      await admin.query(
+        'select pg_terminate_backend(pid) from pg_stat_activity where datname = $1',
+        [databaseName],
+      );
+      const down = await rawRequest(server, '/readyz');
+      expect(down.status, down.text).toBe(503);
+      expect(down.json).toEqual({ status: 'unavailable', storage: 'postgres' });
+      // Liveness is about the process, not its dependencies.
+      expect((await rawRequest(server, '/healthz')).status).toBe(200);
 
-    await admin.query(`alter database "${databaseName}" allow_connections false`);
-    await admin.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = $1', [
-      databaseName,
-    ]);
-    const down = await rawRequest(server, '/readyz');
-    expect(down.status, down.text).toBe(503);
-    expect(down.json).toEqual({ status: 'unavailable', storage: 'postgres' });
-    // Liveness is about the process, not its dependencies.
-    expect((await rawRequest(server, '/healthz')).status).toBe(200);
-
-    await admin.query(`alter database "${databaseName}" allow_connections true`);
-    const up = await rawRequest(server, '/readyz');
-    expect(up.status, up.text).toBe(200);
-    expect(up.json).toEqual({ status: 'ready', storage: 'postgres' });
-  });
-});
+      await admin.query(`alter database "${databaseName}" allow_connections true`);
+      const up = await rawRequest(server, '/readyz');
+      expect(up.status, up.text).toBe(200);
+      expect(up.json).toEqual({ status: 'ready', storage: 'postgres' });
+    });
+  },
+);

@@ -1,8 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { SoftAuthenticator, type Tampering } from '../support/soft-authenticator.js';
-import { postgresAvailability } from '../support/postgres.js';
+import { describeOnEachBackend } from '../support/backends.js';
 import {
-  BACKENDS,
   CHALLENGE_TTL_MS,
   ORIGIN,
   RP_ID,
@@ -25,14 +24,7 @@ import {
 
 const PASSKEY_INVALID = { status: 401, code: 'passkey_invalid' };
 
-const postgres = await postgresAvailability();
-
-describe.each(BACKENDS)('passkey login refusals on %s', (backend) => {
-  if (backend === 'postgres' && !postgres.isAvailable) {
-    it.skip(`cannot run: ${postgres.reason}`, () => undefined);
-    return;
-  }
-
+describeOnEachBackend('passkey login refusals', (backend) => {
   let fixture: PasskeyTestServer;
   beforeAll(async () => {
     fixture = await startPasskeyServer(backend);

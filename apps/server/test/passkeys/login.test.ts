@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { postgresAvailability } from '../support/postgres.js';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeOnEachBackend } from '../support/backends.js';
 import {
-  BACKENDS,
   DEVICE,
   RP_ID,
   countDevices,
@@ -19,14 +18,7 @@ import {
   type PasskeyTestServer,
 } from './passkey-fixture.js';
 
-const postgres = await postgresAvailability();
-
-describe.each(BACKENDS)('passkey login on %s', (backend) => {
-  if (backend === 'postgres' && !postgres.isAvailable) {
-    it.skip(`cannot run: ${postgres.reason}`, () => undefined);
-    return;
-  }
-
+describeOnEachBackend('passkey login', (backend) => {
   let fixture: PasskeyTestServer;
   beforeAll(async () => {
     fixture = await startPasskeyServer(backend);

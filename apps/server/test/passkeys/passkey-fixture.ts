@@ -35,7 +35,6 @@ export const PASSWORD = 'correct horse battery staple';
 /** Challenges live five minutes (DEFAULT_IDENTITY_POLICY.challengeTtlMs). */
 export const CHALLENGE_TTL_MS = 5 * 60_000;
 /** Every suite runs on both storage backends: counters and timestamps must round-trip alike. */
-export const BACKENDS: readonly Backend[] = ['pglite', 'postgres'];
 
 export interface PasskeyTestServer {
   readonly server: TestServer;

@@ -1,8 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { SoftAuthenticator, type Tampering } from '../support/soft-authenticator.js';
-import { postgresAvailability } from '../support/postgres.js';
+import { describeOnEachBackend } from '../support/backends.js';
 import {
-  BACKENDS,
   CHALLENGE_TTL_MS,
   ORIGIN,
   RP_ID,
@@ -20,14 +19,7 @@ import {
   type PasskeyTestServer,
 } from './passkey-fixture.js';
 
-const postgres = await postgresAvailability();
-
-describe.each(BACKENDS)('passkey registration on %s', (backend) => {
-  if (backend === 'postgres' && !postgres.isAvailable) {
-    it.skip(`cannot run: ${postgres.reason}`, () => undefined);
-    return;
-  }
-
+describeOnEachBackend('passkey registration', (backend) => {
   let fixture: PasskeyTestServer;
   beforeAll(async () => {
     fixture = await startPasskeyServer(backend);

@@ -2,10 +2,8 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { postgresAvailability } from '../support/postgres.js';
+import { POSTGRES_SKIP_REASON } from '../support/backends.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
-
-const postgres = await postgresAvailability();
 
 describe('a data directory shared by two servers on PostgreSQL', () => {
   let dataDir: string;
@@ -19,8 +17,8 @@ describe('a data directory shared by two servers on PostgreSQL', () => {
     await rm(dataDir, { recursive: true, force: true });
   });
 
-  it.skipIf(!postgres.isAvailable)(
-    `refuses the second server and leaves the first one's admin socket in place${postgres.isAvailable ? '' : ` (${postgres.reason})`}`,
+  it.skipIf(POSTGRES_SKIP_REASON !== null)(
+    `refuses the second server and leaves the first one's admin socket in place${POSTGRES_SKIP_REASON === null ? '' : ` (skipped: ${POSTGRES_SKIP_REASON})`}`,
     async () => {
       first = await startTestServer({ backend: 'postgres', dataDir });
       const socketBefore = await stat(path.join(dataDir, 'admin.sock'));

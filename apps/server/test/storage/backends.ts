@@ -5,7 +5,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe } from 'vitest';
 import { migrateToLatest } from '../../src/storage/migrate.js';
 import { openStorage, type Storage, type StorageKind } from '../../src/storage/open-storage.js';
-import { createTestDatabase, postgresAvailability } from '../support/postgres.js';
+import { POSTGRES_SKIP_REASON } from '../support/backends.js';
+import { createTestDatabase } from '../support/postgres.js';
 
 /** A store opened for one suite; close() also removes its data directory or drops its database. */
 export interface OpenedStore {
@@ -37,14 +38,7 @@ const pglite: StorageBackend = {
   },
 };
 
-// In CI postgresAvailability() throws when PostgreSQL is unreachable, so the run fails there.
-const availability = await postgresAvailability();
-const postgresSkipReason = availability.isAvailable
-  ? null
-  : availability.reason.replace(/\s+/g, ' ');
-if (postgresSkipReason !== null) {
-  console.warn(`postgres storage tests skipped: ${postgresSkipReason}`);
-}
+const postgresSkipReason = POSTGRES_SKIP_REASON;
 
 const postgres: StorageBackend = {
   kind: 'postgres',
