@@ -2,3 +2,121 @@ export { base64urlDecode, base64urlEncode } from './base64url.js';
 export { constantTimeEqual } from './constant-time.js';
 export { randomBytes, randomToken, TOKEN_BYTES } from './random.js';
 export { sha256, hashToken } from './hash.js';
+
+// MLS facade (src/mls): the only code in the product that uses ts-mls.
+export {
+  IDENTITY_PRIVATE_KEY_BYTES,
+  IDENTITY_PUBLIC_KEY_BYTES,
+  IDENTITY_SIGNATURE_BYTES,
+  IDENTITY_SIGNATURE_LABELS,
+  IdentityKeyError,
+  exportIdentityPrivateKey,
+  generateIdentityKey,
+  importIdentityPrivateKey,
+  importIdentityPublicKey,
+  isValidIdentityPublicKey,
+  signWithIdentityKey,
+  verifyIdentitySignature,
+  type IdentityKeyPair,
+  type IdentitySignatureLabel,
+} from './mls/identity-key.js';
+export {
+  DEVICE_CREDENTIAL_VERSION,
+  DeviceCredentialError,
+  createDeviceCredential,
+  decodeDeviceCredential,
+  encodeDeviceCredential,
+  verifyDeviceCredential,
+  type DeviceCredential,
+  type DeviceCredentialErrorReason,
+  type DeviceCredentialFields,
+} from './mls/device-credential.js';
+export {
+  DeviceError,
+  assembleDevice,
+  createDevice,
+  decodeDevice,
+  encodeDevice,
+  generateDeviceSignatureKeyPair,
+  type Device,
+  type DeviceSignatureKeyPair,
+} from './mls/device.js';
+export { InMemoryIdentityKeyPins, type IdentityKeyPins } from './mls/identity-key-pins.js';
+export {
+  DeviceAuthenticationService,
+  type AuthenticationSession,
+  type CredentialCheck,
+  type CredentialRejection,
+  type CredentialRejectionReason,
+  type DeviceAuthenticationServiceOptions,
+  type IdentityKeyChangeListener,
+} from './mls/authentication-service.js';
+export {
+  SAFETY_CODE_ITERATIONS,
+  SAFETY_CODE_LABEL,
+  SafetyCodeError,
+  computeSafetyCode,
+  type SafetyCodeParty,
+} from './mls/safety-code.js';
+export {
+  MLS_CIPHERSUITES,
+  isSupportedCiphersuite,
+  loadCiphersuite,
+  type MlsCiphersuiteId,
+} from './mls/ciphersuite.js';
+export {
+  InMemoryKeyPackageStore,
+  type KeyPackageStore,
+  type StoredKeyPackage,
+} from './mls/key-package-store.js';
+export {
+  MAX_KEY_PACKAGES_PER_CALL,
+  generateKeyPackages,
+  type GenerateKeyPackagesOptions,
+} from './mls/key-packages.js';
+export {
+  GROUP_ID_BYTES,
+  createGroup,
+  groupIdFromConversationId,
+  importGroup,
+  joinExternal,
+  joinFromWelcome,
+  type CreateGroupOptions,
+  type JoinExternalOptions,
+  type JoinFromWelcomeOptions,
+} from './mls/group-join.js';
+export {
+  MLS_EXPORTER_LABELS,
+  type AddCommitResult,
+  type CommitResult,
+  type MlsExporterLabel,
+  type MlsGroup,
+  type ProcessedMessage,
+} from './mls/mls-group.js';
+export type { GroupMember } from './mls/group-core.js';
+export { MAX_MEMBERS_PER_COMMIT } from './mls/group-commit.js';
+export {
+  MLS_GROUP_ERROR_CODES,
+  MlsGroupError,
+  type MlsGroupErrorCode,
+} from './mls/mls-group-error.js';
+export { MLS_LIMITS } from './mls/mls-message-codec.js';
+
+// Encryption at rest of the client's local store.
+export {
+  RECORD_ASSOCIATED_DATA_LABEL,
+  RECORD_CIPHER_ERROR_CODES,
+  RECORD_CIPHER_VERSION,
+  RECORD_NONCE_BYTES,
+  RECORD_OVERHEAD_BYTES,
+  RECORD_TAG_BYTES,
+  RecordCipherError,
+  STORAGE_KEY_BYTES,
+  decryptRecord,
+  encryptRecord,
+  generateStorageKeyBytes,
+  importStorageKey,
+  recordAssociatedData,
+  type RecordCipherErrorCode,
+  type StorageKey,
+} from './record-cipher.js';
