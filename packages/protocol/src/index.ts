@@ -6,3 +6,4 @@ export * from './api.js';
 export * from './ws.js';
 export * from './messaging.js';
 export * from './envelope.js';
+export * from './content.js';

@@ -1,0 +1,101 @@
+import { z } from 'zod';
+
+/*
+ * What members say to each other inside MLS application messages. The server never sees any of
+ * it: these schemas are parsed only by clients, after decryption. Every content carries its own
+ * version so old clients can name what they cannot show.
+ */
+
+export const CONTENT_VERSION = 1;
+export const MAX_TEXT_CHARS = 10_000;
+export const MAX_MENTIONS = 100;
+export const MAX_CONVERSATION_NAME_CHARS = 120;
+export const MAX_TOPIC_CHARS = 1_000;
+
+const messageRef = z.uuid();
+
+export const mentionSchema = z.strictObject({
+  userId: z.uuid(),
+  /** UTF-16 offsets of the mention in the text, for highlighting. */
+  start: z.number().int().min(0),
+  length: z.number().int().min(1).max(200),
+});
+
+/** An attachment is a reference; the file-transfer capability fills in key and location. */
+export const attachmentRefSchema = z.strictObject({
+  fileId: z.uuid(),
+  name: z.string().max(255),
+  mediaType: z.string().max(255),
+  sizeBytes: z.number().int().min(0),
+  /** base64url file key; travels only inside MLS. */
+  key: z.string().max(100),
+});
+
+export const messageContentSchema = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('text'),
+    text: z.string().min(1).max(MAX_TEXT_CHARS),
+    mentions: z.array(mentionSchema).max(MAX_MENTIONS).default([]),
+    replyTo: messageRef.nullable().default(null),
+    isUrgent: z.boolean().default(false),
+    attachments: z.array(attachmentRefSchema).max(20).default([]),
+  }),
+  z.strictObject({
+    type: z.literal('edit'),
+    target: messageRef,
+    text: z.string().min(1).max(MAX_TEXT_CHARS),
+  }),
+  /** Erases the target's content on every device; a tombstone stays in the timeline. */
+  z.strictObject({ type: z.literal('delete'), target: messageRef }),
+  z.strictObject({
+    type: z.literal('reaction'),
+    target: messageRef,
+    emoji: z.string().min(1).max(16),
+    isRemoved: z.boolean().default(false),
+  }),
+  /** The reader has read everything up to and including this message. */
+  z.strictObject({ type: z.literal('read'), upTo: messageRef }),
+  /** Announcement channels: the member acknowledges a post. */
+  z.strictObject({ type: z.literal('acknowledge'), target: messageRef }),
+  /** Conversation name and topic, encrypted like everything else. */
+  z.strictObject({
+    type: z.literal('metadata'),
+    name: z.string().max(MAX_CONVERSATION_NAME_CHARS).nullable(),
+    topic: z.string().max(MAX_TOPIC_CHARS).nullable(),
+  }),
+]);
+export type MessageContent = z.output<typeof messageContentSchema>;
+export type MessageContentInput = z.input<typeof messageContentSchema>;
+
+/** The plaintext of an application message: the sender's message id and the content. */
+export const applicationPayloadSchema = z.strictObject({
+  v: z.literal(CONTENT_VERSION),
+  messageId: z.uuid(),
+  /** Sender's clock, informational; ordering comes from the server's seq. */
+  sentAt: z.iso.datetime(),
+  content: messageContentSchema,
+});
+export type ApplicationPayload = z.output<typeof applicationPayloadSchema>;
+
+export class ContentError extends Error {
+  readonly code = 'invalid_content';
+}
+
+export function encodeApplicationPayload(
+  payload: z.input<typeof applicationPayloadSchema>,
+): Uint8Array {
+  return new TextEncoder().encode(JSON.stringify(applicationPayloadSchema.parse(payload)));
+}
+
+/** Parses decrypted bytes; a member's malformed content is an error, not a crash. */
+export function decodeApplicationPayload(bytes: Uint8Array): ApplicationPayload {
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+  } catch {
+    throw new ContentError('content is not UTF-8 JSON');
+  }
+  const parsed = applicationPayloadSchema.safeParse(json);
+  if (!parsed.success) throw new ContentError('content does not match any known type');
+  return parsed.data;
+}
