@@ -3,6 +3,8 @@ import type { ErrorCode, FieldError } from '@amtsbote/protocol';
 export interface AppErrorOptions {
   readonly fields?: readonly FieldError[];
   readonly retryAfterSeconds?: number;
+  /** epoch_conflict: the conversation's current epoch. */
+  readonly currentEpoch?: number;
   readonly cause?: unknown;
 }
 
@@ -15,6 +17,7 @@ export class AppError extends Error {
   readonly code: ErrorCode;
   readonly fields: readonly FieldError[] | undefined;
   readonly retryAfterSeconds: number | undefined;
+  readonly currentEpoch: number | undefined;
 
   constructor(status: number, code: ErrorCode, message: string, options: AppErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -23,6 +26,7 @@ export class AppError extends Error {
     this.code = code;
     this.fields = options.fields;
     this.retryAfterSeconds = options.retryAfterSeconds;
+    this.currentEpoch = options.currentEpoch;
   }
 }
 

@@ -9,12 +9,15 @@ import type { Config } from './config.js';
 import { buildApp, type App } from './http/app.js';
 import { createIdentityContext } from './identity/create-identity-context.js';
 import type { IdentityContext } from './identity/identity-context.js';
+import type { MessagingContext } from './messaging/messaging-context.js';
+import { endRoutingOfDeadDevicesOnRevocation } from './messaging/routing-cleanup.js';
 import type { LoginThrottleOptions } from './identity/login-throttle.js';
 import { issueSetupLinkIfNeeded, type SetupLink } from './identity/setup-service.js';
 import { createLogger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
 import { migrateToLatest } from './storage/migrate.js';
 import { openStorage, type Storage } from './storage/open-storage.js';
+import { ConnectionRegistry } from './ws/connection-registry.js';
 import { WebsocketGateway } from './ws/websocket-gateway.js';
 
 export interface ServerOptions {
@@ -80,12 +83,26 @@ export async function startServer(
       passwordHashing: options.passwordHashing,
       loginThrottle: options.loginThrottle,
     });
+    const registry = new ConnectionRegistry();
+    const messaging: MessagingContext = {
+      db: storage.db,
+      clock,
+      newId: identity.newId,
+      delivery: registry,
+      logger,
+    };
+    const stopRoutingCleanup = endRoutingOfDeadDevicesOnRevocation(messaging, identity.events);
+    stopSteps.unshift(() => {
+      stopRoutingCleanup();
+      return Promise.resolve();
+    });
     const publicOrigin = new URL(config.publicUrl).origin;
     const metrics = createMetrics();
     const app = await buildApp({
       logger,
       storage,
       identity,
+      messaging,
       metrics,
       trustProxy: config.trustProxy,
       webRoot: webRoot(),
@@ -95,6 +112,8 @@ export async function startServer(
     });
     const gateway = new WebsocketGateway({
       identity,
+      messaging,
+      registry,
       metrics,
       logger,
       allowedOrigins: [publicOrigin],

@@ -27,3 +27,26 @@ export {
   Outbox,
   type OutboxEntry,
 } from './store/outbox.js';
+export { MessagingClient, type MessagingClientOptions } from './messaging/messaging-client.js';
+export {
+  MESSAGING_ERROR_CODES,
+  MessagingError,
+  type MessagingErrorCode,
+} from './messaging/messaging-error.js';
+export type {
+  MemberRef,
+  MessagingEvent,
+  MessagingEventListener,
+} from './messaging/messaging-events.js';
+export type { ConversationSummary, CreateConversationInput } from './messaging/conversations.js';
+export type { SentMessage } from './messaging/message-sender.js';
+export type { TimelineItem } from './messaging/timeline.js';
+export type { ReadMarkers } from './messaging/message-store.js';
+export type { AccountIds } from './messaging/account-store.js';
+export {
+  DEFAULT_RECONNECT_POLICY,
+  type ReconnectPolicy,
+  type WebSocketConstructor,
+  type WebSocketLike,
+} from './messaging/live-connection.js';
+export { KEY_PACKAGE_TARGET } from './messaging/key-package-supply.js';

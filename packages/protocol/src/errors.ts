@@ -59,6 +59,8 @@ export const errorBodySchema = z.object({
     requestId: z.string().optional(),
     fields: z.array(fieldErrorSchema).optional(),
     retryAfterSeconds: z.number().int().optional(),
+    /** epoch_conflict: the conversation's current epoch, so the client knows what it missed. */
+    currentEpoch: z.number().int().optional(),
   }),
 });
 export type ErrorBody = z.infer<typeof errorBodySchema>;

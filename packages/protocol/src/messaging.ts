@@ -61,6 +61,10 @@ export const keyPackageStockSchema = z.object({
 });
 export type KeyPackageStock = z.infer<typeof keyPackageStockSchema>;
 
+export const keyPackageStockQuerySchema = z.strictObject({
+  ciphersuite: z.coerce.number().pipe(ciphersuiteIdSchema),
+});
+
 export const claimKeyPackagesRequestSchema = z.strictObject({
   ciphersuite: ciphersuiteIdSchema,
   userIds: z.array(z.uuid()).min(1).max(100),
@@ -118,6 +122,9 @@ export const conversationViewSchema = z.object({
   deviceIds: z.array(z.uuid()),
 });
 export type ConversationView = z.infer<typeof conversationViewSchema>;
+export const listConversationsResponseSchema = z.object({
+  conversations: z.array(conversationViewSchema),
+});
 
 export const updateMembersRequestSchema = z.strictObject({
   add: z
@@ -145,6 +152,24 @@ export const submitCommitRequestSchema = z.strictObject({
 export const submitCommitResponseSchema = z.object({
   epoch: z.number().int(),
   seq: z.number().int(),
+});
+
+/**
+ * A device of a member user joins the group by itself (MLS external commit), built on the
+ * conversation's latest group info. Fenced by epoch like any commit.
+ */
+export const submitExternalCommitRequestSchema = z.strictObject({
+  epoch: z.number().int().min(0),
+  commit: bytesSchema(MAX_COMMIT_BYTES),
+  groupInfo: bytesSchema(MAX_GROUP_INFO_BYTES).optional(),
+  ratchetTree: bytesSchema(MAX_RATCHET_TREE_BYTES).optional(),
+});
+
+/** The conversation's public group state, as the newest commit left it (null if it had none). */
+export const groupInfoResponseSchema = z.object({
+  epoch: z.number().int(),
+  groupInfo: z.string().nullable(),
+  ratchetTree: z.string().nullable(),
 });
 
 export const sendMessageRequestSchema = z.strictObject({

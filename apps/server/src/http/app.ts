@@ -17,6 +17,7 @@ import {
 import type { Logger } from 'pino';
 import { AppError } from '../errors.js';
 import type { IdentityContext } from '../identity/identity-context.js';
+import type { MessagingContext } from '../messaging/messaging-context.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Storage } from '../storage/open-storage.js';
 import { handleError } from './error-handler.js';
@@ -25,6 +26,7 @@ import { registerAdminRoutes } from './routes/admin-routes.js';
 import { registerAuthRoutes } from './routes/auth-routes.js';
 import { registerHealthRoutes } from './routes/health-routes.js';
 import { registerInviteRoutes } from './routes/invite-routes.js';
+import { registerMessagingRoutes } from './routes/messaging-routes.js';
 import { registerPasskeyRoutes } from './routes/passkey-routes.js';
 import { registerSetupRoutes } from './routes/setup-routes.js';
 import { registerWebRoutes } from './routes/web-routes.js';
@@ -33,6 +35,7 @@ export interface AppDependencies {
   readonly logger: Logger;
   readonly storage: Storage;
   readonly identity: IdentityContext;
+  readonly messaging: MessagingContext;
   readonly metrics: Metrics;
   readonly trustProxy: boolean;
   readonly webRoot: string;
@@ -151,6 +154,7 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   registerInviteRoutes(app, deps.identity, authLimit);
   registerAccountRoutes(app, deps.identity);
   registerAdminRoutes(app, deps.identity);
+  registerMessagingRoutes(app, deps.identity, deps.messaging);
   registerWebRoutes(app, deps.webRoot);
   app.get('/api/openapi.json', { schema: { hide: true } }, () => app.swagger());
   return app;

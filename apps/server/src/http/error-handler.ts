@@ -10,6 +10,7 @@ function body(
   extra: {
     fields?: readonly FieldError[] | undefined;
     retryAfterSeconds?: number | undefined;
+    currentEpoch?: number | undefined;
   } = {},
 ): ErrorBody {
   return {
@@ -21,6 +22,7 @@ function body(
       ...(extra.retryAfterSeconds === undefined
         ? {}
         : { retryAfterSeconds: extra.retryAfterSeconds }),
+      ...(extra.currentEpoch === undefined ? {} : { currentEpoch: extra.currentEpoch }),
     },
   };
 }
@@ -50,6 +52,7 @@ export function handleError(
       body(error.code, error.message, requestId, {
         fields: error.fields,
         retryAfterSeconds: error.retryAfterSeconds,
+        currentEpoch: error.currentEpoch,
       }),
     );
     return;

@@ -98,6 +98,90 @@ export interface WebauthnChallengesTable {
   expires_at: Timestamp;
 }
 
+/** bytea: PGlite returns Uint8Array, pg a Buffer (a Uint8Array too); see messaging/bytes.ts. */
+type Bytes = Uint8Array;
+
+export interface IdentityKeysTable {
+  user_id: string;
+  organization_id: string;
+  public_key: Bytes;
+  created_at: Timestamp;
+}
+
+export interface KeyPackagesTable {
+  id: string;
+  organization_id: string;
+  device_id: string;
+  ciphersuite: number;
+  data: Bytes;
+  is_last_resort: boolean;
+  created_at: Timestamp;
+}
+
+export interface ConversationsTable {
+  id: string;
+  organization_id: string;
+  kind: 'direct' | 'group' | 'channel';
+  ciphersuite: number;
+  epoch: number;
+  /** Sequence number of the newest event; every event takes last_seq + 1 under the row lock. */
+  last_seq: number;
+  created_by: string | null;
+  created_at: Timestamp;
+  /** Public group state of the current epoch, for external joins; null when none was given. */
+  group_info: Bytes | null;
+  ratchet_tree: Bytes | null;
+}
+
+export interface ConversationMembersTable {
+  conversation_id: string;
+  user_id: string;
+  role: 'owner' | 'poster' | 'member';
+  added_at: Timestamp;
+  removed_at: Timestamp | null;
+}
+
+/** A device's routing interval in a conversation: it receives from_seq < seq <= until_seq. */
+export interface ConversationDevicesTable {
+  conversation_id: string;
+  device_id: string;
+  user_id: string;
+  from_seq: number;
+  until_seq: number | null;
+  /** The device's cursor: it has processed every event up to here. */
+  acked_seq: number;
+}
+
+export interface ConversationEventsTable {
+  conversation_id: string;
+  seq: number;
+  type: 'commit' | 'message';
+  /** The epoch the MLS message belongs to (a commit: the epoch it builds on). */
+  epoch: number;
+  sender_device_id: string;
+  message_id: string | null;
+  data: Bytes;
+  sent_at: Timestamp;
+}
+
+export interface WelcomesTable {
+  id: string;
+  conversation_id: string;
+  /** The seq of the commit that made it. */
+  seq: number;
+  /** The epoch the new members join. */
+  epoch: number;
+  sender_device_id: string;
+  data: Bytes;
+  ratchet_tree: Bytes | null;
+  created_at: Timestamp;
+}
+
+export interface WelcomeRecipientsTable {
+  device_id: string;
+  welcome_id: string;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   users: UsersTable;
@@ -107,6 +191,14 @@ export interface Database {
   setup_tokens: SetupTokensTable;
   passkeys: PasskeysTable;
   webauthn_challenges: WebauthnChallengesTable;
+  identity_keys: IdentityKeysTable;
+  key_packages: KeyPackagesTable;
+  conversations: ConversationsTable;
+  conversation_members: ConversationMembersTable;
+  conversation_devices: ConversationDevicesTable;
+  conversation_events: ConversationEventsTable;
+  welcomes: WelcomesTable;
+  welcome_recipients: WelcomeRecipientsTable;
 }
 
 export type OrganizationRow = Selectable<OrganizationsTable>;
@@ -117,3 +209,7 @@ export type InviteRow = Selectable<InvitesTable>;
 export type SetupTokenRow = Selectable<SetupTokensTable>;
 export type PasskeyRow = Selectable<PasskeysTable>;
 export type WebauthnChallengeRow = Selectable<WebauthnChallengesTable>;
+export type ConversationRow = Selectable<ConversationsTable>;
+export type ConversationMemberRow = Selectable<ConversationMembersTable>;
+export type ConversationEventRow = Selectable<ConversationEventsTable>;
+export type WelcomeRow = Selectable<WelcomesTable>;

@@ -1,6 +1,7 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import {
+  encodeFrame,
   MIN_SUPPORTED_PROTOCOL_VERSION,
   PROTOCOL_VERSION,
   WS_CLOSE,
@@ -14,13 +15,19 @@ import { AppError } from '../errors.js';
 import type { IdentityContext } from '../identity/identity-context.js';
 import type { SessionEndReason, SessionsEndedEvent } from '../identity/session-events.js';
 import { authenticate, type Principal } from '../identity/sessions.js';
+import type { MessagingContext } from '../messaging/messaging-context.js';
 import type { Metrics } from '../observability/metrics.js';
+import type { ConnectionRegistry } from './connection-registry.js';
+import { FrameHandler } from './frame-handler.js';
 import { findNoLongerLiveSessions } from './session-liveness.js';
 
 export const WEBSOCKET_PATH = '/api/ws';
 
 export interface WebsocketGatewayOptions {
   readonly identity: IdentityContext;
+  readonly messaging: MessagingContext;
+  /** Authenticated connections by device, shared with the messaging services that push. */
+  readonly registry: ConnectionRegistry;
   readonly metrics: Metrics;
   readonly logger: Logger;
   /** Origins allowed to open a connection from a browser (the public URL's origin). */
@@ -41,7 +48,14 @@ const CLOSE_FOR_REASON: Readonly<Record<SessionEndReason, number>> = {
 interface Connection {
   readonly socket: WebSocket;
   principal: Principal | null;
+  /** Handles binary frames once the hello succeeded. */
+  frames: FrameHandler | null;
   isAlive: boolean;
+}
+
+function toBytes(data: RawData): Uint8Array {
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return data instanceof ArrayBuffer ? new Uint8Array(data) : data;
 }
 
 /**
@@ -115,7 +129,7 @@ export class WebsocketGateway {
   }
 
   #accept(socket: WebSocket): void {
-    const connection: Connection = { socket, principal: null, isAlive: true };
+    const connection: Connection = { socket, principal: null, frames: null, isAlive: true };
     this.#connections.add(connection);
     this.#options.metrics.websocketConnections.inc();
     const helloTimer = setTimeout(() => {
@@ -128,9 +142,11 @@ export class WebsocketGateway {
       if (connection.principal === null) {
         clearTimeout(helloTimer);
         void this.#onHello(connection, data, isBinary);
+      } else if (!isBinary) {
+        // After the hello the protocol is binary frames only (envelope.ts).
+        this.#close(connection, WS_CLOSE.policyViolation, 'unexpected_text');
       } else {
-        // Nothing but the hello is defined yet; anything else breaks the protocol.
-        this.#close(connection, WS_CLOSE.policyViolation, 'unexpected_message');
+        connection.frames?.handle(toBytes(data));
       }
     });
     socket.on('error', () => undefined);
@@ -194,6 +210,20 @@ export class WebsocketGateway {
       sessionId: principal.sessionId,
       deviceId: principal.deviceId,
     });
+    connection.frames = new FrameHandler({
+      messaging: this.#options.messaging,
+      logger: this.#options.logger,
+      principal,
+      sendFrame: (frame) => {
+        if (connection.socket.readyState === WebSocket.OPEN) {
+          connection.socket.send(encodeFrame(frame));
+        }
+      },
+      closeForPolicy: (reason) => {
+        this.#close(connection, WS_CLOSE.policyViolation, reason);
+      },
+    });
+    this.#options.registry.add(principal.deviceId, connection.socket);
   }
 
   #send(connection: Connection, message: WsServerMessage): void {
@@ -216,8 +246,9 @@ export class WebsocketGateway {
   #forget(connection: Connection): void {
     if (!this.#connections.delete(connection)) return;
     this.#options.metrics.websocketConnections.dec();
-    const sessionId = connection.principal?.sessionId;
-    if (sessionId === undefined) return;
+    if (connection.principal === null) return;
+    this.#options.registry.remove(connection.principal.deviceId, connection.socket);
+    const sessionId = connection.principal.sessionId;
     const set = this.#bySession.get(sessionId);
     set?.delete(connection);
     if (set?.size === 0) this.#bySession.delete(sessionId);

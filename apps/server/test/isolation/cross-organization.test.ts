@@ -1,6 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { base64urlEncode } from '@amtsbote/crypto';
 import {
+  CIPHERSUITES,
+  conversationViewSchema,
   deviceViewSchema,
   inviteInfoSchema,
   inviteViewSchema,
@@ -53,6 +55,7 @@ let memberA: SessionGrant;
 let disabledA: UserView;
 let openInviteA: CreatedInvite;
 let passkeyIdA: string;
+let conversationA: string;
 
 const FOREIGN_ID_CASES: readonly ForeignIdCase[] = [
   {
@@ -69,6 +72,33 @@ const FOREIGN_ID_CASES: readonly ForeignIdCase[] = [
   { method: 'DELETE', path: '/api/me/sessions/{id}', foreignId: () => memberA.sessionId },
   { method: 'POST', path: '/api/me/devices/{id}/revoke', foreignId: () => memberA.device.id },
   { method: 'DELETE', path: '/api/me/passkeys/{id}', foreignId: () => passkeyIdA },
+  { method: 'GET', path: '/api/users/{id}/identity', foreignId: () => memberA.user.id },
+  { method: 'GET', path: '/api/conversations/{id}', foreignId: () => conversationA },
+  { method: 'GET', path: '/api/conversations/{id}/group-info', foreignId: () => conversationA },
+  {
+    method: 'POST',
+    path: '/api/conversations/{id}/members',
+    foreignId: () => conversationA,
+    body: { add: [], remove: [] },
+  },
+  {
+    method: 'POST',
+    path: '/api/conversations/{id}/commits',
+    foreignId: () => conversationA,
+    body: { epoch: 0, commit: 'AAAA' },
+  },
+  {
+    method: 'POST',
+    path: '/api/conversations/{id}/external-commits',
+    foreignId: () => conversationA,
+    body: { epoch: 0, commit: 'AAAA' },
+  },
+  {
+    method: 'POST',
+    path: '/api/conversations/{id}/messages',
+    foreignId: () => conversationA,
+    body: { messageId: randomUUID(), epoch: 0, ciphertext: 'AAAA' },
+  },
 ];
 
 /** Routes on organization data that take no id; each has its own test below. */
@@ -145,6 +175,14 @@ describe('organization isolation', () => {
       })
       .execute();
 
+    conversationA = randomUUID();
+    await call(server, memberA.token, 'POST', '/api/conversations', z.unknown(), {
+      conversationId: conversationA,
+      kind: 'group',
+      ciphersuite: CIPHERSUITES.xwing,
+      memberUserIds: [adminA.user.id],
+    });
+
     await createOrganization(server, { slug: ORG_B, name: 'Landkreis Beispiel' });
     await createUser(server, {
       org: ORG_B,
@@ -194,6 +232,13 @@ describe('organization isolation', () => {
       )
     ).invites;
     const memberSessions = await listMySessions(server, memberA.token);
+    const conversation = await call(
+      server,
+      memberA.token,
+      'GET',
+      `/api/conversations/${conversationA}`,
+      conversationViewSchema,
+    );
     const memberPasskeys = (
       await call(
         server,
@@ -203,7 +248,7 @@ describe('organization isolation', () => {
         z.object({ passkeys: z.array(passkeyViewSchema) }),
       )
     ).passkeys;
-    return { users, devicesByUser, invites, memberSessions, memberPasskeys };
+    return { users, devicesByUser, invites, memberSessions, memberPasskeys, conversation };
   }
 
   it('covers every route that takes an id, as the running server lists them', async () => {

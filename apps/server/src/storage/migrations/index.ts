@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import * as m0001 from './0001-identity.js';
+import * as m0002 from './0002-messaging.js';
 
 /**
  * Every migration, in order. Names are numbered and never change once released; a migration
@@ -7,4 +8,5 @@ import * as m0001 from './0001-identity.js';
  */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-identity': m0001,
+  '0002-messaging': m0002,
 };

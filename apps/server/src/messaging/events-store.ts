@@ -1,0 +1,170 @@
+import { sql, type Kysely } from 'kysely';
+import type { ConversationEventRow, Database, WelcomeRow } from '../storage/schema.js';
+import { asBytes } from './bytes.js';
+import type { RoutedEvent } from './delivery.js';
+
+/* Queries on the per-conversation event log, welcomes and device cursors. */
+
+export async function insertEvent(db: Kysely<Database>, row: ConversationEventRow): Promise<void> {
+  await db.insertInto('conversation_events').values(row).execute();
+}
+
+export interface StoredMessage {
+  readonly seq: number;
+  readonly sentAt: Date;
+  readonly senderDeviceId: string;
+}
+
+/** A message already stored under this id, for idempotent resends. */
+export async function findMessage(
+  db: Kysely<Database>,
+  organizationId: string,
+  conversationId: string,
+  messageId: string,
+): Promise<StoredMessage | undefined> {
+  const row = await db
+    .selectFrom('conversation_events as e')
+    .innerJoin('conversations as c', 'c.id', 'e.conversation_id')
+    .select(['e.seq', 'e.sent_at', 'e.sender_device_id'])
+    .where('c.id', '=', conversationId)
+    .where('c.organization_id', '=', organizationId)
+    .where('e.message_id', '=', messageId)
+    .executeTakeFirst();
+  return row === undefined
+    ? undefined
+    : { seq: row.seq, sentAt: row.sent_at, senderDeviceId: row.sender_device_id };
+}
+
+export async function insertWelcome(
+  db: Kysely<Database>,
+  welcome: WelcomeRow,
+  deviceIds: readonly string[],
+): Promise<void> {
+  await db.insertInto('welcomes').values(welcome).execute();
+  await db
+    .insertInto('welcome_recipients')
+    .values(deviceIds.map((deviceId) => ({ device_id: deviceId, welcome_id: welcome.id })))
+    .execute();
+}
+
+interface StreamRow {
+  readonly type: RoutedEvent['type'];
+  readonly conversation_id: string;
+  readonly seq: number;
+  readonly epoch: number;
+  readonly sender_device_id: string;
+  readonly message_id: string | null;
+  readonly sent_at: Date;
+  readonly data: Uint8Array;
+  readonly ratchet_tree: Uint8Array | null;
+}
+
+/**
+ * The device's pending stream: its welcomes not yet consumed and the events after its cursor
+ * within its routing interval, ordered by (conversation, seq), welcomes first. One query.
+ */
+export async function readStream(
+  db: Kysely<Database>,
+  deviceId: string,
+  limit: number,
+): Promise<RoutedEvent[]> {
+  const { rows } = await sql<StreamRow & { readonly rank: number }>`
+    select * from (
+      select 'welcome' as type, w.conversation_id, w.seq, w.epoch, w.sender_device_id,
+        null::uuid as message_id, w.created_at as sent_at, w.data, w.ratchet_tree, 0 as rank
+      from welcome_recipients r
+      join welcomes w on w.id = r.welcome_id
+      where r.device_id = ${deviceId}
+      union all
+      select e.type, e.conversation_id, e.seq, e.epoch, e.sender_device_id,
+        e.message_id, e.sent_at, e.data, null::bytea as ratchet_tree, 1 as rank
+      from conversation_devices cd
+      join conversation_events e on e.conversation_id = cd.conversation_id
+        and e.seq > greatest(cd.acked_seq, cd.from_seq)
+        and (cd.until_seq is null or e.seq <= cd.until_seq)
+      where cd.device_id = ${deviceId}
+    ) stream
+    order by conversation_id, seq, rank
+    limit ${limit}
+  `.execute(db);
+  return rows.map((r) => ({
+    type: r.type,
+    conversationId: r.conversation_id,
+    seq: r.seq,
+    epoch: r.epoch,
+    senderDeviceId: r.sender_device_id,
+    messageId: r.message_id,
+    sentAt: r.sent_at,
+    data: asBytes(r.data),
+    ratchetTree: r.ratchet_tree === null ? null : asBytes(r.ratchet_tree),
+  }));
+}
+
+export interface Cursor {
+  readonly conversationId: string;
+  readonly seq: number;
+}
+
+const cursorValues = (cursors: readonly Cursor[]) =>
+  sql.join(cursors.map((c) => sql`(${c.conversationId}::uuid, ${c.seq}::bigint)`));
+
+/**
+ * Moves the device's cursors forward, never back and never past the conversation's newest
+ * event; conversations the device was never routed in are left alone.
+ */
+export async function advanceCursors(
+  db: Kysely<Database>,
+  deviceId: string,
+  cursors: readonly Cursor[],
+): Promise<void> {
+  if (cursors.length === 0) return;
+  await sql`
+    update conversation_devices cd
+    set acked_seq = greatest(cd.acked_seq, least(v.seq, c.last_seq))
+    from (values ${cursorValues(cursors)}) as v(conversation_id, seq), conversations c
+    where cd.device_id = ${deviceId}
+      and cd.conversation_id = v.conversation_id
+      and c.id = cd.conversation_id
+  `.execute(db);
+}
+
+/**
+ * Deletes the device's welcomes up to the acknowledged positions, and each welcome that no
+ * device is waiting for any more. The welcome rows are locked first so two devices consuming
+ * the same welcome at once cannot both leave it behind.
+ */
+export async function consumeWelcomes(
+  db: Kysely<Database>,
+  deviceId: string,
+  cursors: readonly Cursor[],
+): Promise<void> {
+  if (cursors.length === 0) return;
+  const { rows } = await sql<{ id: string }>`
+    select w.id from welcomes w
+    join welcome_recipients r on r.welcome_id = w.id and r.device_id = ${deviceId}
+    join (values ${cursorValues(cursors)}) as v(conversation_id, seq)
+      on v.conversation_id = w.conversation_id and w.seq <= v.seq
+    for update of w
+  `.execute(db);
+  const ids = rows.map((r) => r.id);
+  if (ids.length === 0) return;
+  await db
+    .deleteFrom('welcome_recipients')
+    .where('device_id', '=', deviceId)
+    .where('welcome_id', 'in', ids)
+    .execute();
+  await db
+    .deleteFrom('welcomes as w')
+    .where('w.id', 'in', ids)
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('welcome_recipients as r')
+            .select('r.device_id')
+            .whereRef('r.welcome_id', '=', 'w.id'),
+        ),
+      ),
+    )
+    .execute();
+}

@@ -1,0 +1,106 @@
+import { AppError } from '../errors.js';
+import type { Principal } from '../identity/sessions.js';
+import { invalidField } from './bytes.js';
+import { epochConflict } from './commit-service.js';
+import { conversationNotFound } from './conversation-service.js';
+import { advanceConversation, lockConversationForWriter } from './conversations-store.js';
+import type { RoutedEvent } from './delivery.js';
+import { findMessage, insertEvent, type StoredMessage } from './events-store.js';
+import { fanOut } from './fan-out.js';
+import type { MessagingContext } from './messaging-context.js';
+
+/*
+ * Application messages: stored once per conversation, answered only after the transaction
+ * committed, then pushed to the connected devices in their routing interval. Channels: the
+ * server cannot tell a post from an acknowledgement (both are MLS application messages), so
+ * it does not restrict who sends in a channel; clients enforce posting rights.
+ */
+
+export interface OutgoingMessage {
+  readonly conversationId: string;
+  readonly messageId: string;
+  readonly epoch: number;
+  readonly ciphertext: Uint8Array;
+}
+
+export interface SentMessage {
+  readonly seq: number;
+  readonly sentAt: Date;
+}
+
+const UNIQUE_VIOLATION = '23505';
+
+function isUniqueViolation(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && 'code' in error
+    ? error.code === UNIQUE_VIOLATION
+    : false;
+}
+
+function asResend(principal: Principal, stored: StoredMessage): SentMessage {
+  if (stored.senderDeviceId !== principal.deviceId) {
+    throw invalidField('messageId', 'the message id is taken');
+  }
+  return { seq: stored.seq, sentAt: stored.sentAt };
+}
+
+export async function sendMessage(
+  ctx: MessagingContext,
+  principal: Principal,
+  message: OutgoingMessage,
+): Promise<SentMessage> {
+  if (message.ciphertext.length === 0) throw invalidField('ciphertext', 'must not be empty');
+  const lookUp = (): Promise<StoredMessage | undefined> =>
+    findMessage(ctx.db, principal.organizationId, message.conversationId, message.messageId);
+  const stored = await lookUp();
+  if (stored !== undefined) return asResend(principal, stored);
+
+  let event: RoutedEvent;
+  try {
+    event = await ctx.db.transaction().execute(async (tx) => {
+      const state = await lockConversationForWriter(
+        tx,
+        principal.organizationId,
+        message.conversationId,
+        { userId: principal.userId, deviceId: principal.deviceId },
+      );
+      if (state === undefined || state.role === null) throw conversationNotFound();
+      if (!state.isDeviceRouted) {
+        throw new AppError(403, 'not_a_member', 'this device is not in the group');
+      }
+      if (message.epoch !== state.epoch) throw epochConflict(state.epoch);
+      const { seq } = await advanceConversation(tx, message.conversationId, {
+        isNewEpoch: false,
+      });
+      const sentAt = ctx.clock.now();
+      await insertEvent(tx, {
+        conversation_id: message.conversationId,
+        seq,
+        type: 'message',
+        epoch: message.epoch,
+        sender_device_id: principal.deviceId,
+        message_id: message.messageId,
+        data: message.ciphertext,
+        sent_at: sentAt,
+      });
+      return {
+        type: 'message' as const,
+        conversationId: message.conversationId,
+        seq,
+        epoch: message.epoch,
+        senderDeviceId: principal.deviceId,
+        messageId: message.messageId,
+        sentAt,
+        data: message.ciphertext,
+        ratchetTree: null,
+      };
+    });
+  } catch (error) {
+    // The same message sent twice at once: the first one stored wins, the other is a resend.
+    const winner = isUniqueViolation(error) ? await lookUp() : undefined;
+    if (winner === undefined) throw error;
+    return asResend(principal, winner);
+  }
+
+  await fanOut(ctx, event);
+  return { seq: event.seq, sentAt: event.sentAt };
+}

@@ -1,0 +1,163 @@
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../storage/schema.js';
+
+/*
+ * Routing: which devices receive a conversation's events. Each (conversation, device) row is
+ * an interval of the log, from_seq < seq <= until_seq, and the device's cursor (acked_seq).
+ */
+
+export interface MemberDevice {
+  readonly deviceId: string;
+  readonly userId: string;
+  /** Already in the group (routed, no end set). */
+  readonly isRouted: boolean;
+}
+
+/**
+ * Of the given devices, the live ones (not revoked, user active) of the organization whose
+ * user is a current member: those that may join, and that only owners may remove.
+ */
+export async function findLiveMemberDevices(
+  db: Kysely<Database>,
+  organizationId: string,
+  conversationId: string,
+  deviceIds: readonly string[],
+): Promise<MemberDevice[]> {
+  if (deviceIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('devices as d')
+    .innerJoin('users as u', 'u.id', 'd.user_id')
+    .innerJoin('conversation_members as m', (join) =>
+      join
+        .onRef('m.user_id', '=', 'd.user_id')
+        .on('m.conversation_id', '=', conversationId)
+        .on('m.removed_at', 'is', null),
+    )
+    .leftJoin('conversation_devices as cd', (join) =>
+      join
+        .onRef('cd.device_id', '=', 'd.id')
+        .on('cd.conversation_id', '=', conversationId)
+        .on('cd.until_seq', 'is', null),
+    )
+    .select(['d.id', 'd.user_id', 'cd.device_id as routed_device_id'])
+    .where('d.organization_id', '=', organizationId)
+    .where('d.id', 'in', deviceIds)
+    .where('d.revoked_at', 'is', null)
+    .where('u.status', '=', 'active')
+    .execute();
+  return rows.map((r) => ({
+    deviceId: r.id,
+    userId: r.user_id,
+    isRouted: r.routed_device_id !== null,
+  }));
+}
+
+/** Of the given devices, those that were ever routed in the conversation. */
+export async function findKnownDeviceIds(
+  db: Kysely<Database>,
+  conversationId: string,
+  deviceIds: readonly string[],
+): Promise<Set<string>> {
+  if (deviceIds.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('conversation_devices')
+    .select('device_id')
+    .where('conversation_id', '=', conversationId)
+    .where('device_id', 'in', deviceIds)
+    .execute();
+  return new Set(rows.map((r) => r.device_id));
+}
+
+/** Devices join after the commit at seq: their stream (and cursor) starts there. */
+export async function addRoutedDevices(
+  db: Kysely<Database>,
+  conversationId: string,
+  devices: readonly { readonly deviceId: string; readonly userId: string }[],
+  seq: number,
+): Promise<void> {
+  if (devices.length === 0) return;
+  await db
+    .insertInto('conversation_devices')
+    .values(
+      devices.map((d) => ({
+        conversation_id: conversationId,
+        device_id: d.deviceId,
+        user_id: d.userId,
+        from_seq: seq,
+        until_seq: null,
+        acked_seq: seq,
+      })),
+    )
+    .onConflict((oc) =>
+      oc.columns(['conversation_id', 'device_id']).doUpdateSet({
+        from_seq: seq,
+        until_seq: null,
+        acked_seq: seq,
+      }),
+    )
+    .execute();
+}
+
+/** The removing commit at seq is the last event the devices receive. */
+export async function endRoutedDevices(
+  db: Kysely<Database>,
+  conversationId: string,
+  deviceIds: readonly string[],
+  seq: number,
+): Promise<void> {
+  if (deviceIds.length === 0) return;
+  await db
+    .updateTable('conversation_devices')
+    .set({ until_seq: seq })
+    .where('conversation_id', '=', conversationId)
+    .where('device_id', 'in', deviceIds)
+    .where('until_seq', 'is', null)
+    .execute();
+}
+
+/**
+ * The live devices whose routing interval holds seq (from_seq < seq <= until_seq), in one
+ * query: the fan-out then goes through the in-memory index of connections.
+ */
+export async function listRecipients(
+  db: Kysely<Database>,
+  conversationId: string,
+  seq: number,
+  exceptDeviceId: string,
+): Promise<string[]> {
+  const rows = await db
+    .selectFrom('conversation_devices as cd')
+    .innerJoin('devices as d', 'd.id', 'cd.device_id')
+    .innerJoin('users as u', 'u.id', 'd.user_id')
+    .select('cd.device_id')
+    .where('cd.conversation_id', '=', conversationId)
+    .where('cd.from_seq', '<', seq)
+    .where((eb) => eb.or([eb('cd.until_seq', 'is', null), eb('cd.until_seq', '>=', seq)]))
+    .where('cd.device_id', '!=', exceptDeviceId)
+    .where('d.revoked_at', 'is', null)
+    .where('u.status', '=', 'active')
+    .execute();
+  return rows.map((r) => r.device_id);
+}
+
+/**
+ * Ends the routing of the organization's revoked devices and of disabled users' devices at
+ * each conversation's newest event. Delivery checks liveness anyway; this makes it lasting
+ * (a re-enabled user's devices rejoin by external commit) and keeps views true.
+ */
+export async function endRoutingOfDeadDevices(
+  db: Kysely<Database>,
+  organizationId: string,
+): Promise<void> {
+  await sql`
+    update conversation_devices cd
+    set until_seq = c.last_seq
+    from conversations c, devices d, users u
+    where c.id = cd.conversation_id
+      and d.id = cd.device_id
+      and u.id = d.user_id
+      and cd.until_seq is null
+      and d.organization_id = ${organizationId}
+      and (d.revoked_at is not null or u.status <> 'active')
+  `.execute(db);
+}
