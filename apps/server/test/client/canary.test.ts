@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { COLLECTIONS, EncryptedStore, MemoryStore } from '@amtsbote/client';
 import { generateStorageKeyBytes, importStorageKey } from '@amtsbote/crypto';
-import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestServer } from '../support/test-server.js';
 import {
@@ -12,6 +11,7 @@ import {
   textsShown,
   type TestDevice,
 } from './client-fixtures.js';
+import { dumpDatabase } from '../support/database-dump.js';
 
 const suffix = randomBytes(8).toString('hex');
 /** Texts we plant; each is unique to this run, so a hit cannot be a coincidence. */
@@ -22,33 +22,6 @@ const PLANTED = {
   edit: `CanaryEdit-${suffix}`,
   reply: `CanaryReply-${suffix}`,
 } as const;
-
-/** Every value of every column of every table in the public schema, as text. */
-async function dumpDatabase(server: TestServer): Promise<string[]> {
-  const db = server.handle.storage.db;
-  const columns = await sql<{ table_name: string; column_name: string; data_type: string }>`
-    select table_name, column_name, data_type from information_schema.columns
-    where table_schema = 'public' order by table_name, ordinal_position`.execute(db);
-  const tables = new Map<string, { name: string; isBinary: boolean }[]>();
-  for (const c of columns.rows) {
-    const list = tables.get(c.table_name) ?? [];
-    list.push({ name: c.column_name, isBinary: c.data_type === 'bytea' });
-    tables.set(c.table_name, list);
-  }
-  const values: string[] = [];
-  for (const [table, cols] of tables) {
-    // bytea is read with 'escape' encoding, which keeps printable ASCII as it is.
-    const selections = cols.map((c) =>
-      c.isBinary ? sql`encode(${sql.ref(c.name)}, 'escape')` : sql`${sql.ref(c.name)}::text`,
-    );
-    const rows = await sql<Record<string, string | null>>`
-      select ${sql.join(selections)} from ${sql.table(table)}`.execute(db);
-    for (const row of rows.rows) {
-      for (const value of Object.values(row)) if (value !== null) values.push(value);
-    }
-  }
-  return values;
-}
 
 /** Every key and value of a store's backend, values decoded as Latin-1 so any bytes show. */
 async function dumpStore(store: MemoryStore): Promise<string[]> {

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hashToken } from '@amtsbote/crypto';
 import { errorBodySchema, inviteInfoSchema, type SessionGrant } from '@amtsbote/protocol';
-import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
@@ -20,6 +19,7 @@ import {
   startTestServer,
   type TestServer,
 } from '../support/test-server.js';
+import { dumpDatabase } from '../support/database-dump.js';
 
 const ORG = 'stadt-musterstadt';
 const MEMBER = 'erika.muster';
@@ -61,33 +61,6 @@ async function rawPost(
     code: parsed.success ? parsed.data.error.code : null,
     requestId: response.headers.get('x-request-id'),
   };
-}
-
-/** Every value of every column of every table in the public schema, as text. */
-async function dumpDatabase(server: TestServer): Promise<string[]> {
-  const db = server.handle.storage.db;
-  const columns = await sql<{ table_name: string; column_name: string; data_type: string }>`
-    select table_name, column_name, data_type from information_schema.columns
-    where table_schema = 'public' order by table_name, ordinal_position`.execute(db);
-  const tables = new Map<string, { name: string; isBinary: boolean }[]>();
-  for (const c of columns.rows) {
-    const list = tables.get(c.table_name) ?? [];
-    list.push({ name: c.column_name, isBinary: c.data_type === 'bytea' });
-    tables.set(c.table_name, list);
-  }
-  const values: string[] = [];
-  for (const [table, cols] of tables) {
-    // bytea is read with 'escape' encoding, which keeps printable ASCII as it is.
-    const selections = cols.map((c) =>
-      c.isBinary ? sql`encode(${sql.ref(c.name)}, 'escape')` : sql`${sql.ref(c.name)}::text`,
-    );
-    const rows = await sql<Record<string, string | null>>`
-      select ${sql.join(selections)} from ${sql.table(table)}`.execute(db);
-    for (const row of rows.rows) {
-      for (const value of Object.values(row)) if (value !== null) values.push(value);
-    }
-  }
-  return values;
 }
 
 describe('secrets in logs and storage', () => {
