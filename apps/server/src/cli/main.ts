@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError, CONFIG_REFERENCE, loadConfig, type Config } from '../config.js';
 import { StorageError } from '../storage/storage-error.js';
 import { registerAdminCommands } from './admin-command-line.js';
+import { registerClientCommands } from './client-command-line.js';
 import { runMigrate } from './migrate-command.js';
 import { runServe } from './serve-command.js';
 
@@ -51,6 +52,9 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
       exitCode = await runMigrate(config(), io, options.json === true);
     });
   registerAdminCommands(program, config, io, (code) => {
+    exitCode = code;
+  });
+  registerClientCommands(program, io, (code) => {
     exitCode = code;
   });
 
