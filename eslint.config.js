@@ -45,6 +45,8 @@ export default defineConfig(
   {
     files: ['**/*.js'],
     extends: [tseslint.configs.disableTypeChecked],
+    // Plain JavaScript cannot declare parameter and return types.
+    rules: { '@typescript-eslint/explicit-module-boundary-types': 'off' },
   },
   prettier,
 );

@@ -1,0 +1,157 @@
+#!/usr/bin/env node
+/*
+ * Benchmark runner: `npm run bench -- <scenario> [options]`. Runs the BUILT packages (dist), so
+ * the figures are those of the code that ships; prints one JSON line and one Markdown table per
+ * scenario. Figures only: nothing here passes or fails on time. No network.
+ */
+import { readdirSync, statSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { BudgetSpentError, markdownTable } from './stats.js';
+
+const ROOT = join(import.meta.dirname, '..');
+
+const SCENARIOS = {
+  'mls-messages': { module: './mls-messages.js', run: 'mlsMessages', maxSeconds: 120 },
+  'mls-commit-add': { module: './mls-commit.js', run: 'mlsCommitAdd', maxSeconds: 600 },
+  'mls-commit-process': { module: './mls-commit.js', run: 'mlsCommitProcess', maxSeconds: 600 },
+};
+
+const CIPHERSUITES = ['xwing', 'classic'];
+
+const USAGE = `usage: npm run bench -- <scenario> [options]
+scenarios: ${Object.keys(SCENARIOS).join(', ')}
+options:
+  --ciphersuite xwing|classic   MLS ciphersuite (default xwing)
+  --count N                     mls-messages: messages per repetition (default 2000)
+  --bytes N                     mls-messages: plaintext bytes per message (default 100)
+  --members M                   mls-commit-*: devices added / group size (default 1000)
+  --repetitions R               repetitions; the median is reported (default 5)
+  --max-seconds S               stops the scenario once S seconds are spent (default per scenario)`;
+
+function newestMtimeMs(dir) {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile()) continue;
+    newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
+  }
+  return newest;
+}
+
+/** The benchmarks import dist: a missing or older build would measure other code. */
+function checkBuilt(pkg) {
+  const dist = join(ROOT, 'packages', pkg, 'dist', 'index.js');
+  let builtMs;
+  try {
+    builtMs = statSync(dist).mtimeMs;
+  } catch {
+    return `packages/${pkg} is not built`;
+  }
+  if (newestMtimeMs(join(ROOT, 'packages', pkg, 'src')) > builtMs) {
+    return `packages/${pkg}/dist is older than its src`;
+  }
+  return null;
+}
+
+function positiveInteger(name, value) {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 1)
+    throw new Error(`--${name} must be a positive integer`);
+  return number;
+}
+
+function parseOptions(argv) {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      ciphersuite: { type: 'string', default: 'xwing' },
+      count: { type: 'string', default: '2000' },
+      bytes: { type: 'string', default: '100' },
+      members: { type: 'string', default: '1000' },
+      repetitions: { type: 'string', default: '5' },
+      'max-seconds': { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  const [scenario] = positionals;
+  if (values.help || scenario === undefined || !(scenario in SCENARIOS) || positionals.length > 1) {
+    return null;
+  }
+  const spec = SCENARIOS[scenario];
+  if (!CIPHERSUITES.includes(values.ciphersuite)) {
+    throw new Error(`--ciphersuite must be one of ${CIPHERSUITES.join(', ')}`);
+  }
+  const members = positiveInteger('members', values.members);
+  if (members < 3 && scenario === 'mls-commit-process') {
+    throw new Error('--members must be at least 3 for mls-commit-process');
+  }
+  return {
+    scenario,
+    spec,
+    ciphersuite: values.ciphersuite,
+    count: positiveInteger('count', values.count),
+    bytes: positiveInteger('bytes', values.bytes),
+    members,
+    repetitions: positiveInteger('repetitions', values.repetitions),
+    maxSeconds: positiveInteger('max-seconds', values['max-seconds'] ?? spec.maxSeconds),
+  };
+}
+
+function machine() {
+  const [one, five, fifteen] = loadavg();
+  return {
+    node: process.version,
+    cpus: availableParallelism(),
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    loadAverageAtStart: [one, five, fifteen].map((v) => Number(v.toFixed(2))),
+  };
+}
+
+async function main() {
+  let options;
+  try {
+    options = parseOptions(process.argv.slice(2));
+  } catch (error) {
+    console.error(`${error.message}\n${USAGE}`);
+    return 2;
+  }
+  if (options === null) {
+    console.error(USAGE);
+    return 2;
+  }
+  const stale = checkBuilt('crypto');
+  if (stale !== null) {
+    console.error(`${stale}: run npm run build first`);
+    return 1;
+  }
+  const { Deadline } = await import('./stats.js');
+  const scenarioModule = await import(options.spec.module);
+  const startedAt = new Date().toISOString();
+  const env = machine();
+  const deadline = new Deadline(options.maxSeconds);
+  let result;
+  try {
+    result = await scenarioModule[options.spec.run](options, deadline);
+  } catch (error) {
+    if (error instanceof BudgetSpentError) {
+      console.error(`${options.scenario}: ${error.message}; no complete repetition to report`);
+      return 1;
+    }
+    throw error;
+  }
+  const report = {
+    scenario: options.scenario,
+    startedAt,
+    ...result,
+    machine: { ...env, loadAverageAtEnd: loadavg().map((v) => Number(v.toFixed(2))) },
+    isBudgetSpent: deadline.isSpent,
+  };
+  console.log(JSON.stringify(report));
+  console.log('');
+  console.log(markdownTable(report));
+  return 0;
+}
+
+process.exitCode = await main();
