@@ -124,9 +124,9 @@ export async function mlsCommitAdd(options, deadline) {
 }
 
 /*
- * Setup adds the members in commits of at most SETUP_CHUNK devices: a Welcome to 1000 X-Wing
- * devices exceeds MLS_LIMITS.welcomeMaxBytes, so no device could join from it. The receiver is
- * the first device of the last commit and joins from its Welcome.
+ * Setup adds the members in commits of at most SETUP_CHUNK devices (as the first figures were
+ * measured, when a Welcome to 1000 X-Wing devices exceeded the limits of the time). The receiver
+ * is the first device of the last commit and joins from its Welcome.
  */
 const SETUP_CHUNK = 400;
 

@@ -53,6 +53,18 @@ async function naivePair(impl) {
   return { sender: newState, receiver };
 }
 
+/**
+ * Messages of `bytes` bytes that differ from each other, as real ones do (ids, times): MLS signs
+ * the content without the generation, so equal plaintexts would carry equal signatures, and a
+ * receiver that remembers verified signatures would verify only the first.
+ */
+function distinctPlaintexts(count, bytes) {
+  return Array.from({ length: count }, (_, i) => {
+    const text = new TextEncoder().encode(`${i} `.padEnd(bytes, 'x'));
+    return text.subarray(0, Math.max(bytes, 1));
+  });
+}
+
 /** Times encrypting all messages, then decrypting them in order; returns both rates per second. */
 async function measure(count, deadline, encryptOne, decryptOne) {
   const wire = [];
@@ -74,13 +86,13 @@ async function measure(count, deadline, encryptOne, decryptOne) {
   };
 }
 
-function facadeRun(pair, plaintext, count, deadline) {
+function facadeRun(pair, plaintexts, count, deadline) {
   let { sender, receiver } = pair;
   return measure(
     count,
     deadline,
-    async () => {
-      const { bytes, newGroup } = await sender.encrypt(plaintext);
+    async (i) => {
+      const { bytes, newGroup } = await sender.encrypt(plaintexts[i]);
       sender = newGroup;
       return bytes;
     },
@@ -92,13 +104,17 @@ function facadeRun(pair, plaintext, count, deadline) {
   );
 }
 
-function naiveRun(pair, impl, plaintext, count, deadline) {
+function naiveRun(pair, impl, plaintexts, count, deadline) {
   let { sender, receiver } = pair;
   return measure(
     count,
     deadline,
-    async () => {
-      const { newState, privateMessage } = await createApplicationMessage(sender, plaintext, impl);
+    async (i) => {
+      const { newState, privateMessage } = await createApplicationMessage(
+        sender,
+        plaintexts[i],
+        impl,
+      );
       sender = newState;
       return encodeMlsMessage({
         privateMessage,
@@ -124,18 +140,18 @@ function naiveRun(pair, impl, plaintext, count, deadline) {
 export async function mlsMessages(options, deadline) {
   const ciphersuite = ciphersuiteId(options.ciphersuite);
   const impl = await naiveCiphersuite(options.ciphersuite);
-  const plaintext = new TextEncoder().encode('x'.repeat(options.bytes));
+  const plaintexts = distinctPlaintexts(options.count, options.bytes);
   const samples = { facadeEnc: [], facadeDec: [], naiveEnc: [], naiveDec: [] };
   // Facade and peer alternate within each repetition, so both see the same machine load.
   for (let rep = 0; rep < options.repetitions; rep++) {
     if (rep > 0 && deadline.isSpent) break;
     const facade = await facadeRun(
       await facadePair(ciphersuite),
-      plaintext,
+      plaintexts,
       options.count,
       deadline,
     );
-    const naive = await naiveRun(await naivePair(impl), impl, plaintext, options.count, deadline);
+    const naive = await naiveRun(await naivePair(impl), impl, plaintexts, options.count, deadline);
     samples.facadeEnc.push(facade.encryptPerSecond);
     samples.facadeDec.push(facade.decryptPerSecond);
     samples.naiveEnc.push(naive.encryptPerSecond);

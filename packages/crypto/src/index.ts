@@ -73,6 +73,7 @@ export {
   MAX_KEY_PACKAGES_PER_CALL,
   generateKeyPackages,
   type GenerateKeyPackagesOptions,
+  type KeyPackageLifetime,
 } from './mls/key-packages.js';
 export {
   GROUP_ID_BYTES,
@@ -82,6 +83,7 @@ export {
   joinExternal,
   joinFromWelcome,
   type CreateGroupOptions,
+  type ExternalJoinResult,
   type JoinExternalOptions,
   type JoinFromWelcomeOptions,
 } from './mls/group-join.js';
@@ -94,6 +96,7 @@ export {
   type ProcessedMessage,
 } from './mls/mls-group.js';
 export type { GroupMember } from './mls/group-core.js';
+export type { ExternalJoiner, ProcessOptions } from './mls/group-process.js';
 export { MAX_MEMBERS_PER_COMMIT } from './mls/group-commit.js';
 export {
   MLS_GROUP_ERROR_CODES,
@@ -120,3 +123,66 @@ export {
   type RecordCipherErrorCode,
   type StorageKey,
 } from './record-cipher.js';
+
+// The per-user history backup: blocks of decrypted history sealed with the user's history key.
+export {
+  HISTORY_BACKUP_ERROR_CODES,
+  HISTORY_BACKUP_KEY_LABEL,
+  HISTORY_BLOCK_AAD_LABEL,
+  HistoryBackupError,
+  deriveHistoryConversationKey,
+  historyBlockAssociatedData,
+  openHistoryBlock,
+  sealHistoryBlock,
+  type HistoryBackupErrorCode,
+  type HistoryBlockPosition,
+  type HistoryConversationKey,
+} from './history-backup.js';
+
+// User secrets, recovery key and device linking (src/account).
+export {
+  HISTORY_KEY_BYTES,
+  USER_SECRETS_BYTES,
+  USER_SECRETS_VERSION,
+  UserSecretsError,
+  decodeUserSecrets,
+  encodeUserSecrets,
+  generateHistoryKey,
+  generateUserSecrets,
+  type UserSecrets,
+  type UserSecretsErrorReason,
+} from './account/user-secrets.js';
+export {
+  CROCKFORD_ALPHABET,
+  HumanCodeError,
+  type HumanCodeErrorReason,
+  type HumanCodeFormat,
+} from './account/human-code.js';
+export {
+  RECOVERY_KEY_BITS,
+  RECOVERY_KEY_FORMAT,
+  RecoveryKeyError,
+  generateRecoveryKey,
+  openUserSecretsWithRecoveryKey,
+  parseRecoveryKey,
+  sealUserSecretsWithRecoveryKey,
+  type RecoveryKey,
+  type RecoveryKeyErrorReason,
+} from './account/recovery-key.js';
+export {
+  DEVICE_LINK_CODE_BITS,
+  DEVICE_LINK_CODE_FORMAT,
+  DEVICE_LINK_CODE_ITERATIONS,
+  DEVICE_LINK_QR_PREFIX,
+  DeviceLinkError,
+  parseDeviceLinkSecret,
+  type DeviceLinkErrorReason,
+  type DeviceLinkSecret,
+} from './account/device-link-secret.js';
+export {
+  DeviceLinkRequest,
+  approveDeviceLink,
+  type DeviceLinkApproval,
+  type DeviceLinkParty,
+  type PendingDeviceLink,
+} from './account/device-link.js';

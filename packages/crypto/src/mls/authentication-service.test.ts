@@ -166,13 +166,26 @@ describe('AuthenticationSession', () => {
     const first = newClient(user).device;
     const forged = newClient(user, { identityKey: generateIdentityKey() }).device;
     const session = auth.openSession();
-    expect(await session.validateCredential(credentialOf(first), first.signaturePublicKey)).toBe(
+    expect(
+      await session.checkCredential(credentialOf(first), first.signaturePublicKey),
+    ).toMatchObject({ isAccepted: true });
+    expect(
+      await session.checkCredential(credentialOf(forged), forged.signaturePublicKey),
+    ).toMatchObject({ isAccepted: false });
+    expect(session.rejections[0]?.reason).toBe('conflicting_identity_keys');
+  });
+
+  it('records refusals but lets ts-mls go on: the caller refuses the operation afterwards', async () => {
+    const { auth } = setup();
+    const user = newUser();
+    const first = newClient(user).device;
+    const forged = newClient(user, { identityKey: generateIdentityKey() }).device;
+    const session = auth.openSession();
+    await session.validateCredential(credentialOf(first), first.signaturePublicKey);
+    expect(await session.validateCredential(credentialOf(forged), forged.signaturePublicKey)).toBe(
       true,
     );
-    expect(await session.validateCredential(credentialOf(forged), forged.signaturePublicKey)).toBe(
-      false,
-    );
-    expect(session.rejections[0]?.reason).toBe('conflicting_identity_keys');
+    expect(session.rejections.map((r) => r.reason)).toEqual(['conflicting_identity_keys']);
   });
 
   it('keeps a key pinned meanwhile by another operation and reports the conflict on commit', async () => {

@@ -1,4 +1,5 @@
 import type { AuthenticationService, Credential } from 'ts-mls';
+import { base64urlEncode } from '../base64url.js';
 import { constantTimeEqual } from '../constant-time.js';
 import {
   DeviceCredentialError,
@@ -135,6 +136,14 @@ export class DeviceAuthenticationService implements AuthenticationService {
 export class AuthenticationSession implements AuthenticationService {
   private readonly pending = new Map<string, Uint8Array>();
   private readonly refused: CredentialRejection[] = [];
+  /**
+   * Shape checks already made in this operation, by credential and signature key: a commit
+   * meets each added device twice (our checks of its key package, then ts-mls's), and the
+   * check's identity-key signature verification is the costly part.
+   */
+  private readonly shapes = new Map<string, CredentialCheck>();
+  /** Key changes already reported in this operation (a tree meets a leaf more than once). */
+  private readonly reportedChanges = new Set<string>();
 
   constructor(
     private readonly organizationId: string,
@@ -155,11 +164,18 @@ export class AuthenticationSession implements AuthenticationService {
     return check;
   }
 
+  /**
+   * Records a refusal but answers true: ts-mls 1.6.4 validates the adds of a commit
+   * concurrently, and when two are refused the second refusal is left unhandled (which ends a
+   * Node process). authenticated() refuses the whole operation afterwards when anything was
+   * recorded, so the operation's result is never used.
+   */
   async validateCredential(
     credential: Credential,
     signaturePublicKey: Uint8Array,
   ): Promise<boolean> {
-    return (await this.checkCredential(credential, signaturePublicKey)).isAccepted;
+    await this.checkCredential(credential, signaturePublicKey);
+    return true;
   }
 
   /** Pins the first-contact keys this session accepted. */
@@ -168,22 +184,42 @@ export class AuthenticationSession implements AuthenticationService {
       const pinned = await this.pins.get(userId);
       if (pinned === null) await this.pins.pin(userId, key);
       // Another operation pinned a different key meanwhile: keep it, and show the conflict.
-      else if (!constantTimeEqual(pinned, key)) this.onKeyChange(userId, pinned, key);
+      else if (!constantTimeEqual(pinned, key)) this.reportKeyChange(userId, pinned, key);
     }
     this.pending.clear();
+  }
+
+  private reportKeyChange(userId: string, pinned: Uint8Array, presented: Uint8Array): void {
+    const key = `${userId}.${base64urlEncode(presented)}`;
+    if (this.reportedChanges.has(key)) return;
+    this.reportedChanges.add(key);
+    this.onKeyChange(userId, pinned, presented);
+  }
+
+  private shapeOf(credential: Credential, signaturePublicKey: Uint8Array): CredentialCheck {
+    if (credential.credentialType !== 'basic') {
+      return checkCredentialShape(credential, signaturePublicKey, this.organizationId);
+    }
+    const key = `${base64urlEncode(credential.identity)}.${base64urlEncode(signaturePublicKey)}`;
+    let check = this.shapes.get(key);
+    if (check === undefined) {
+      check = checkCredentialShape(credential, signaturePublicKey, this.organizationId);
+      this.shapes.set(key, check);
+    }
+    return check;
   }
 
   private async check(
     credential: Credential,
     signaturePublicKey: Uint8Array,
   ): Promise<CredentialCheck> {
-    const check = checkCredentialShape(credential, signaturePublicKey, this.organizationId);
+    const check = this.shapeOf(credential, signaturePublicKey);
     if (!check.isAccepted) return check;
     const { userId, identityPublicKey } = check.credential;
     const pinned = await this.pins.get(userId);
     if (pinned !== null) {
       if (constantTimeEqual(pinned, identityPublicKey)) return check;
-      this.onKeyChange(userId, pinned, identityPublicKey);
+      this.reportKeyChange(userId, pinned, identityPublicKey);
       return rejected('identity_key_changed', check.credential);
     }
     const pending = this.pending.get(userId);

@@ -6,7 +6,9 @@ import {
   type CiphersuiteName,
 } from 'ts-mls';
 import { createEd25519Signature } from './ed25519-signature.js';
+import { fastCiphersuite } from './fast-ciphersuite.js';
 import { MlsGroupError } from './mls-group-error.js';
+import { findNativeCrypto } from './native-crypto.js';
 
 /** The MLS ciphersuites Amtsbote allows (the same ids as packages/protocol CIPHERSUITES). */
 export const MLS_CIPHERSUITES = {
@@ -42,9 +44,12 @@ export function ciphersuiteName(id: MlsCiphersuiteId): CiphersuiteName {
  */
 const loaded = new Map<MlsCiphersuiteId, Promise<CiphersuiteImpl>>();
 
+/** ts-mls's implementation with our Ed25519 signer, and in Node the synchronous primitives. */
 async function build(id: MlsCiphersuiteId): Promise<CiphersuiteImpl> {
-  const impl = await getCiphersuiteImpl(getCiphersuiteFromName(NAMES[id]));
-  return { ...impl, signature: await createEd25519Signature() };
+  const native = findNativeCrypto();
+  const stock = await getCiphersuiteImpl(getCiphersuiteFromName(NAMES[id]));
+  const impl = native === null ? stock : await fastCiphersuite(stock, native);
+  return { ...impl, signature: await createEd25519Signature(native) };
 }
 
 export function loadCiphersuite(id: MlsCiphersuiteId): Promise<CiphersuiteImpl> {

@@ -2,13 +2,22 @@ import { ed25519 } from '@noble/curves/ed25519.js';
 import type { Signature } from 'ts-mls';
 import { constantTimeEqual } from '../constant-time.js';
 import { concatBytes } from './bytes.js';
+import {
+  okpPrivateKey,
+  okpPublicKey,
+  type NativeCrypto,
+  type NativeKeyObject,
+} from './native-crypto.js';
+import { VerificationMemo } from './verification-memo.js';
 
 /*
  * The Ed25519 signer ts-mls uses for MLS messages. ts-mls's own WebCrypto signer imports the key
  * on every call, which costs about as much as the rest of a message; this one keeps the imported
- * CryptoKey per key-bytes object (a WeakMap, so entries go with the group state that holds the
- * bytes) and checks the bytes are unchanged on each hit. Where WebCrypto lacks Ed25519 (older
- * browsers) it signs with @noble/curves instead. Keys are 32-byte seeds; PKCS#8 is accepted too.
+ * key per key-bytes object (a WeakMap, so entries go with the group state that holds the bytes)
+ * and checks the bytes are unchanged on each hit. In Node it signs and verifies synchronously
+ * with node:crypto (the same OpenSSL code as Node's WebCrypto, without the thread-pool round
+ * trip); in browsers with WebCrypto, and where WebCrypto lacks Ed25519 with @noble/curves.
+ * Keys are 32-byte seeds; PKCS#8 is accepted too.
  */
 
 /** DER prefix of a PKCS#8 Ed25519 private key: version 0, OID 1.3.101.112, 32-byte octet string. */
@@ -36,9 +45,9 @@ const SEED_BYTES = 32;
 type Subtle = typeof globalThis.crypto.subtle;
 type CryptoKey = Awaited<ReturnType<Subtle['importKey']>>;
 
-interface CachedKey {
+interface CachedKey<K> {
   readonly bytes: Uint8Array;
-  readonly key: Promise<CryptoKey>;
+  readonly key: K;
 }
 
 function toPkcs8(signKey: Uint8Array): Uint8Array<ArrayBuffer> {
@@ -56,11 +65,11 @@ function keygen(): Promise<{ publicKey: Uint8Array; signKey: Uint8Array }> {
   return Promise.resolve({ signKey, publicKey: ed25519.getPublicKey(signKey) });
 }
 
-function cachedImport(
-  cache: WeakMap<Uint8Array, CachedKey>,
+function cachedImport<K>(
+  cache: WeakMap<Uint8Array, CachedKey<K>>,
   bytes: Uint8Array,
-  load: () => Promise<CryptoKey>,
-): Promise<CryptoKey> {
+  load: () => K,
+): K {
   const hit = cache.get(bytes);
   if (hit !== undefined && constantTimeEqual(hit.bytes, bytes)) return hit.key;
   const key = load();
@@ -68,9 +77,47 @@ function cachedImport(
   return key;
 }
 
+/** Twice the most devices one commit may add: each brings a key package and a leaf signature. */
+const MEMO_ENTRIES = 8192;
+
+function nativeSignature(native: NativeCrypto): Signature {
+  const signKeys = new WeakMap<Uint8Array, CachedKey<NativeKeyObject>>();
+  const verifyKeys = new WeakMap<Uint8Array, CachedKey<NativeKeyObject>>();
+  const memo = new VerificationMemo(native, MEMO_ENTRIES);
+  return {
+    sign(signKey, message) {
+      try {
+        const key = cachedImport(signKeys, signKey, () =>
+          okpPrivateKey(native, 'Ed25519', toSeed(signKey)),
+        );
+        return Promise.resolve(new Uint8Array(native.sign(null, message, key)));
+      } catch (error) {
+        return Promise.reject(error instanceof Error ? error : new Error('Ed25519 signing failed'));
+      }
+    },
+    verify(publicKey, message, signature) {
+      try {
+        const memoKey = memo.keyOf(publicKey, message, signature);
+        if (memo.has(memoKey)) return Promise.resolve(true);
+        const key = cachedImport(verifyKeys, publicKey, () =>
+          okpPublicKey(native, 'Ed25519', publicKey),
+        );
+        const isValid = native.verify(null, message, key, signature);
+        if (isValid) memo.remember(memoKey);
+        return Promise.resolve(isValid);
+      } catch {
+        // A malformed key from the network is a failed verification, not a crash.
+        verifyKeys.delete(publicKey);
+        return Promise.resolve(false);
+      }
+    },
+    keygen,
+  };
+}
+
 function webCryptoSignature(subtle: Subtle): Signature {
-  const signKeys = new WeakMap<Uint8Array, CachedKey>();
-  const verifyKeys = new WeakMap<Uint8Array, CachedKey>();
+  const signKeys = new WeakMap<Uint8Array, CachedKey<Promise<CryptoKey>>>();
+  const verifyKeys = new WeakMap<Uint8Array, CachedKey<Promise<CryptoKey>>>();
   return {
     async sign(signKey, message) {
       const key = await cachedImport(signKeys, signKey, () =>
@@ -121,7 +168,8 @@ async function hasWebCryptoEd25519(subtle: Subtle | undefined): Promise<boolean>
   }
 }
 
-export async function createEd25519Signature(): Promise<Signature> {
+export async function createEd25519Signature(native: NativeCrypto | null): Promise<Signature> {
+  if (native !== null) return nativeSignature(native);
   const subtle = globalThis.crypto?.subtle;
   return subtle !== undefined && (await hasWebCryptoEd25519(subtle))
     ? webCryptoSignature(subtle)

@@ -7,16 +7,23 @@ import {
 } from 'ts-mls';
 import {
   authenticated,
-  diffMembers,
   epochOf,
   isRemoved,
   membersOf,
+  membershipChange,
   settle,
   type GroupCore,
   type GroupMember,
 } from './group-core.js';
+import { checkKeyPackagesToAdd } from './key-package-checks.js';
 import { MlsGroupError } from './mls-group-error.js';
-import { MLS_LIMITS, decodeMessageOf, encodeMessage, encodeTree } from './mls-message-codec.js';
+import {
+  MLS_LIMITS,
+  checkSize,
+  decodeMessageOf,
+  encodeMessage,
+  encodeTree,
+} from './mls-message-codec.js';
 
 /*
  * Sending commits. The returned state is the group after the commit; the caller keeps it only
@@ -54,33 +61,47 @@ function checkCount(count: number): void {
 async function commit(
   core: GroupCore,
   proposals: Proposal[],
+  keyPackages: readonly KeyPackage[] = [],
 ): Promise<{ readonly result: CommitState; readonly welcome: Uint8Array | null }> {
   const { state, cs } = core;
-  const result = await authenticated(core.auth, 'invalid_request', (config) =>
-    createCommit(
+  const result = await authenticated(core.auth, 'invalid_request', async (config) => {
+    await checkKeyPackagesToAdd(state, keyPackages, cs);
+    const made = await createCommit(
       { state: { ...state, clientConfig: config }, cipherSuite: cs },
       {
         extraProposals: proposals,
       },
-    ),
-  );
+    );
+    // Refused here, before any pin is written, rather than by every receiver.
+    const encoded = {
+      commit: encodeMessage(made.commit),
+      welcome:
+        made.welcome === undefined
+          ? null
+          : encodeMessage({ wireformat: 'mls_welcome', welcome: made.welcome }),
+      ratchetTree: encodeTree(made.newState.ratchetTree),
+    };
+    checkSize(encoded.commit, MLS_LIMITS.commitMaxBytes, 'commit');
+    if (encoded.welcome !== null) {
+      checkSize(encoded.welcome, MLS_LIMITS.welcomeMaxBytes, 'Welcome');
+    }
+    checkSize(encoded.ratchetTree, MLS_LIMITS.ratchetTreeMaxBytes, 'ratchet tree');
+    return { newState: made.newState, ...encoded };
+  });
   const newState = settle(result.newState, core.auth);
   const groupInfo = await createGroupInfoWithExternalPub(newState, [], cs);
-  const { added, removed } = diffMembers(membersOf(state), membersOf(newState));
+  const { added, removed } = membershipChange(state, newState);
   return {
     result: {
       epoch: epochOf(state),
-      commit: encodeMessage(result.commit),
+      commit: result.commit,
       groupInfo: encodeMessage({ wireformat: 'mls_group_info', groupInfo }),
-      ratchetTree: encodeTree(newState.ratchetTree),
+      ratchetTree: result.ratchetTree,
       added,
       removed,
       newState,
     },
-    welcome:
-      result.welcome === undefined
-        ? null
-        : encodeMessage({ wireformat: 'mls_welcome', welcome: result.welcome }),
+    welcome: result.welcome,
   };
 }
 
@@ -103,11 +124,12 @@ export async function commitAddState(
 ): Promise<CommitState & { readonly welcome: Uint8Array }> {
   checkCanCommit(core);
   checkCount(keyPackages.length);
-  const proposals: Proposal[] = keyPackages.map((bytes) => ({
+  const decoded = keyPackages.map((bytes) => decodeKeyPackage(core, bytes));
+  const proposals: Proposal[] = decoded.map((keyPackage) => ({
     proposalType: 'add',
-    add: { keyPackage: decodeKeyPackage(core, bytes) },
+    add: { keyPackage },
   }));
-  const { result, welcome } = await commit(core, proposals);
+  const { result, welcome } = await commit(core, proposals, decoded);
   if (welcome === null) throw new MlsGroupError('invalid_request', 'no Welcome was made');
   return { ...result, welcome };
 }

@@ -1,5 +1,6 @@
 import {
   createGroup as createMlsGroup,
+  createGroupInfoWithExternalPub,
   emptyPskIndex,
   joinGroup,
   joinGroupExternal,
@@ -16,7 +17,13 @@ import type { KeyPackageStore } from './key-package-store.js';
 import { deviceKeyPackage } from './key-packages.js';
 import { MlsGroupError } from './mls-group-error.js';
 import { MlsGroup } from './mls-group.js';
-import { MLS_LIMITS, decodeMessageOf, decodeTree, encodeMessage } from './mls-message-codec.js';
+import {
+  MLS_LIMITS,
+  decodeMessageOf,
+  decodeTree,
+  encodeMessage,
+  encodeTree,
+} from './mls-message-codec.js';
 import { uuidToBytes } from './uuid.js';
 
 /** An MLS group id is the 16 bytes of the conversation's UUID. */
@@ -154,14 +161,23 @@ export interface JoinExternalOptions {
   readonly expectedGroupId?: Uint8Array;
 }
 
+export interface ExternalJoinResult {
+  /** The epoch the commit builds on (the delivery service fences on it). */
+  readonly epoch: number;
+  readonly commit: Uint8Array;
+  /** GroupInfo and ratchet tree of the new epoch, so the next device can join the same way. */
+  readonly groupInfo: Uint8Array;
+  readonly ratchetTree: Uint8Array;
+  readonly newGroup: MlsGroup;
+}
+
 /**
  * Joins by external commit (RFC 9420 section 12.4.3.2), so a user's new device can enter a
- * conversation while no member is online. Members accept it only for a user already in the
- * group. The commit is sent like any other; the new group is kept once the server accepted it.
+ * conversation while no member is online. Members accept it for a user already in the group,
+ * or one they admit (ProcessOptions.admitsNewUser). The commit is sent like any other; the new
+ * group is kept once the server accepted it.
  */
-export async function joinExternal(
-  options: JoinExternalOptions,
-): Promise<{ epoch: number; commit: Uint8Array; newGroup: MlsGroup }> {
+export async function joinExternal(options: JoinExternalOptions): Promise<ExternalJoinResult> {
   const { device, authService: auth } = options;
   checkDevice(device, auth);
   const { groupInfo } = decodeMessageOf(
@@ -183,13 +199,17 @@ export async function joinExternal(
   const result = await authenticated(auth, 'group_info_rejected', (config) =>
     joinGroupExternal(groupInfo, publicPackage, privatePackage, false, cs, tree, config),
   );
+  const newState = settle(result.newState, auth);
+  const newGroupInfo = await createGroupInfoWithExternalPub(newState, [], cs);
   return {
     epoch: Number(groupInfo.groupContext.epoch),
     commit: encodeMessage({
       wireformat: 'mls_public_message',
       publicMessage: result.publicMessage,
     }),
-    newGroup: new MlsGroup({ state: settle(result.newState, auth), cs, ciphersuite, auth }),
+    groupInfo: encodeMessage({ wireformat: 'mls_group_info', groupInfo: newGroupInfo }),
+    ratchetTree: encodeTree(newState.ratchetTree),
+    newGroup: new MlsGroup({ state: newState, cs, ciphersuite, auth }),
   };
 }
 

@@ -14,10 +14,10 @@ import { constantTimeEqual } from '../constant-time.js';
 import { decodeDeviceCredential } from './device-credential.js';
 import {
   authenticated,
-  diffMembers,
   epochOf,
   isRemoved,
   memberAt,
+  membershipChange,
   membersOf,
   settle,
   type GroupCore,
@@ -159,12 +159,33 @@ const acceptMembershipChanges: IncomingMessageCallback = (incoming) => {
     : 'reject';
 };
 
+/** The device an external commit brings in, as its credential names it (verified next). */
+export interface ExternalJoiner {
+  readonly userId: string;
+  readonly deviceId: string;
+}
+
+export interface ProcessOptions {
+  /**
+   * Decides on an external commit by a device whose user has no device in the group yet (a
+   * member the roster added, or whose devices were all removed). Without it such a commit is
+   * refused. A user with a device in the group may always bring in another device of theirs.
+   * Members must decide alike, or the group splits: base it on what every member can see.
+   */
+  readonly admitsNewUser?: (joiner: ExternalJoiner) => Promise<boolean>;
+}
+
 /**
  * An external commit may only bring in another device of a user who already has one in the
- * group (a user's new device), optionally replacing that same device's old leaf. Without this,
- * whoever holds the GroupInfo (the server) could join a user of its choosing.
+ * group (a user's new device), or of a user the caller admits (options.admitsNewUser),
+ * optionally replacing that same device's old leaf. Without this, whoever holds the GroupInfo
+ * (the server) could join a user of its choosing.
  */
-function checkExternalJoin(state: ClientState, message: PublicMessage): void {
+async function checkExternalJoin(
+  state: ClientState,
+  message: PublicMessage,
+  options: ProcessOptions,
+): Promise<void> {
   const refuse = (why: string): never => {
     throw new MlsGroupError('external_join_refused', why);
   };
@@ -180,9 +201,6 @@ function checkExternalJoin(state: ClientState, message: PublicMessage): void {
     return refuse('not a device credential');
   }
   const members = membersOf(state);
-  if (!members.some((m) => m.userId === joiner.userId)) {
-    return refuse('the joining user has no device in the group');
-  }
   let initCount = 0;
   for (const item of content.commit.proposals) {
     if (item.proposalOrRefType !== 'proposal') return refuse('proposal by reference');
@@ -205,6 +223,12 @@ function checkExternalJoin(state: ClientState, message: PublicMessage): void {
       ),
   );
   if (stays) return refuse('the device is already a member');
+  if (members.some((m) => m.userId === joiner.userId)) return;
+  // Asked last: the policy may cost a request, and only a well-formed join deserves one.
+  const isAdmitted =
+    options.admitsNewUser !== undefined &&
+    (await options.admitsNewUser({ userId: joiner.userId, deviceId: joiner.deviceId }));
+  if (!isAdmitted) refuse('the joining user has no device in the group');
 }
 
 async function processCommit(
@@ -212,7 +236,6 @@ async function processCommit(
   message: MlsPrivateMessage | MlsPublicMessage,
 ): Promise<ProcessedMessageState> {
   const { state } = core;
-  const before = membersOf(state);
   const committerLeaf =
     message.wireformat === 'mls_private_message'
       ? (await senderLeafOf(core, message.privateMessage)).leafIndex
@@ -231,9 +254,8 @@ async function processCommit(
     throw new MlsGroupError('commit_refused', 'commit carries proposals other than add and remove');
   }
   const newState = settle(result.newState, core.auth);
-  const { added, removed } = diffMembers(before, membersOf(newState));
-  const committer =
-    committerLeaf === null ? (added[0] ?? null) : before.find((m) => m.leafIndex === committerLeaf);
+  const { added, removed } = membershipChange(state, newState);
+  const committer = committerLeaf === null ? (added[0] ?? null) : memberAt(state, committerLeaf);
   return {
     kind: 'commit',
     committer: committer ?? null,
@@ -248,6 +270,7 @@ async function processCommit(
 export async function processMessageBytes(
   core: GroupCore,
   bytes: Uint8Array,
+  options: ProcessOptions = {},
 ): Promise<ProcessedMessageState> {
   const message = decodeMessage(bytes, MAX_PROCESSED_MESSAGE_BYTES, 'message');
   switch (message.wireformat) {
@@ -266,7 +289,7 @@ export async function processMessageBytes(
       if (publicMessage.content.sender.senderType !== 'new_member_commit') {
         throw new MlsGroupError('unsupported_message', 'only external commits may be public');
       }
-      checkExternalJoin(core.state, publicMessage);
+      await checkExternalJoin(core.state, publicMessage, options);
       return processCommit(core, message);
     }
     case 'mls_welcome':

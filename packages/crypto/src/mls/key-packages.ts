@@ -4,6 +4,7 @@ import {
   generateKeyPackageWithKey,
   type CiphersuiteImpl,
   type KeyPackage,
+  type Lifetime,
   type PrivateKeyPackage,
 } from 'ts-mls';
 import { makeKeyPackageRef } from 'ts-mls/keyPackage.js';
@@ -16,22 +17,55 @@ import { MlsGroupError } from './mls-group-error.js';
 /** Equal to MAX_KEY_PACKAGES_PER_UPLOAD of packages/protocol. */
 export const MAX_KEY_PACKAGES_PER_CALL = 100;
 
+/** When a key package may be used to add its device (RFC 9420 section 7.2), to the second. */
+export interface KeyPackageLifetime {
+  readonly notBefore: Date;
+  readonly notAfter: Date;
+}
+
 export interface GenerateKeyPackagesOptions {
   readonly ciphersuite: MlsCiphersuiteId;
   /** Marks the packages as last resort: kept (reusable) after a Welcome used them. */
   readonly lastResort: boolean;
   readonly store: KeyPackageStore;
+  /**
+   * Without it the packages never expire: devices do not rotate their stock on the server yet,
+   * so a bounded lifetime would make a quiet device unreachable once it ran out.
+   */
+  readonly lifetime?: KeyPackageLifetime;
+}
+
+function mlsLifetime(lifetime: KeyPackageLifetime | undefined): Lifetime {
+  if (lifetime === undefined) return defaultLifetime;
+  const seconds = (date: Date): bigint => BigInt(Math.floor(date.getTime() / 1000));
+  return { notBefore: seconds(lifetime.notBefore), notAfter: seconds(lifetime.notAfter) };
+}
+
+/**
+ * Refuses a key package that may not be used now: one kept back (or replayed) by the server
+ * after it expired, or one not valid yet. ts-mls checks this too, but reports it untyped.
+ */
+export function checkKeyPackageLifetime(keyPackage: KeyPackage, now: Date = new Date()): void {
+  const { leafNode } = keyPackage;
+  if (leafNode.leafNodeSource !== 'key_package') {
+    throw new MlsGroupError('malformed_message', 'key package without a key package leaf');
+  }
+  const seconds = BigInt(Math.floor(now.getTime() / 1000));
+  if (seconds < leafNode.lifetime.notBefore || seconds > leafNode.lifetime.notAfter) {
+    throw new MlsGroupError('key_package_expired', 'the key package is outside its lifetime');
+  }
 }
 
 /** A key package of the device; its private keys are not stored (external join, new group). */
 export async function deviceKeyPackage(
   device: Device,
   cs: CiphersuiteImpl,
+  lifetime?: KeyPackageLifetime,
 ): Promise<{ publicPackage: KeyPackage; privatePackage: PrivateKeyPackage }> {
   return generateKeyPackageWithKey(
     deviceMlsCredential(device),
     defaultCapabilities(),
-    defaultLifetime,
+    mlsLifetime(lifetime),
     [],
     { signKey: device.signaturePrivateKey, publicKey: device.signaturePublicKey },
     cs,
@@ -60,7 +94,7 @@ export async function generateKeyPackages(
   const cs = await loadCiphersuite(options.ciphersuite);
   const published: Uint8Array[] = [];
   for (let i = 0; i < count; i++) {
-    const { publicPackage, privatePackage } = await deviceKeyPackage(device, cs);
+    const { publicPackage, privatePackage } = await deviceKeyPackage(device, cs, options.lifetime);
     const bytes = encodeMessage({ wireformat: 'mls_key_package', keyPackage: publicPackage });
     await options.store.put(await keyPackageReference(publicPackage, cs), {
       keyPackage: bytes,

@@ -35,6 +35,8 @@ export const MLS_GROUP_ERROR_CODES = [
   'unknown_member',
   'invalid_request',
   'invalid_group_state',
+  /** A key package outside its lifetime: expired (kept back or replayed), or not valid yet. */
+  'key_package_expired',
 ] as const;
 export type MlsGroupErrorCode = (typeof MLS_GROUP_ERROR_CODES)[number];
 

@@ -67,6 +67,51 @@ describe('MLS external join', () => {
     });
   });
 
+  it('admits a user with no device in the group only when the caller’s policy does', async () => {
+    const { bobGroup, add } = await conversation(MLS_CIPHERSUITES.classic);
+    const dora = newClient();
+    const joined = await join(dora, add);
+    const asked: string[] = [];
+    const policy = (isAdmitted: boolean) => ({
+      admitsNewUser: (joiner: { userId: string; deviceId: string }) => {
+        asked.push(joiner.deviceId);
+        return Promise.resolve(isAdmitted);
+      },
+    });
+    await expect(bobGroup.process(joined.commit, policy(false))).rejects.toMatchObject({
+      code: 'external_join_refused',
+    });
+    const admitted = await bobGroup.process(joined.commit, policy(true));
+    if (admitted.kind !== 'commit') throw new Error('expected a commit');
+    expect(admitted.added.map((m) => m.userId)).toEqual([dora.user.userId]);
+    expect(asked).toEqual([dora.device.credential.deviceId, dora.device.credential.deviceId]);
+  });
+
+  it('does not ask the policy about a further device of a user in the group', async () => {
+    const { alice, bobGroup, add } = await conversation(MLS_CIPHERSUITES.classic);
+    const joined = await join(newClient(alice), add);
+    const result = await bobGroup.process(joined.commit, {
+      admitsNewUser: () => Promise.reject(new Error('must not be asked')),
+    });
+    expect(result.kind).toBe('commit');
+  });
+
+  it('publishes the new epoch’s group info, so the next device joins after it', async () => {
+    const { alice, bobGroup, add } = await conversation(MLS_CIPHERSUITES.classic);
+    const phone = await join(newClient(alice), add);
+    const bobAfterPhone = await bobGroup.process(phone.commit);
+    const tabletClient = newClient(alice);
+    const tablet = await joinExternal({
+      groupInfo: phone.groupInfo,
+      ratchetTree: phone.ratchetTree,
+      device: tabletClient.device,
+      authService: tabletClient.auth,
+    });
+    expect(tablet.epoch).toBe(3);
+    const result = await bobAfterPhone.newGroup.process(tablet.commit);
+    expect(result).toMatchObject({ kind: 'commit', newEpoch: 4 });
+  });
+
   it('has members refuse a device of a member user signed by another identity key', async () => {
     const { alice, bob, bobGroup, add } = await conversation(MLS_CIPHERSUITES.classic);
     const ghost = newClient(alice, { identityKey: generateIdentityKey() });

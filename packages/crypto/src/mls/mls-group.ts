@@ -9,7 +9,7 @@ import {
   type GroupCore,
   type GroupMember,
 } from './group-core.js';
-import { processMessageBytes } from './group-process.js';
+import { processMessageBytes, type ProcessOptions } from './group-process.js';
 import { encodeGroupStateBytes } from './group-state-codec.js';
 import { MlsGroupError } from './mls-group-error.js';
 import { MLS_LIMITS, encodeMessage } from './mls-message-codec.js';
@@ -105,8 +105,8 @@ export class MlsGroup {
   }
 
   /** An application message or a commit of this group's current epoch. */
-  async process(bytes: Uint8Array): Promise<ProcessedMessage> {
-    const { newState, ...result } = await processMessageBytes(this.core, bytes);
+  async process(bytes: Uint8Array, options: ProcessOptions = {}): Promise<ProcessedMessage> {
+    const { newState, ...result } = await processMessageBytes(this.core, bytes, options);
     return { ...result, newGroup: this.with(newState) };
   }
 

@@ -14,10 +14,10 @@ import { MlsGroupError } from './mls-group-error.js';
  */
 export const MLS_LIMITS = {
   keyPackageMaxBytes: 8 * 1024,
-  commitMaxBytes: 512 * 1024,
-  welcomeMaxBytes: 1024 * 1024,
+  commitMaxBytes: 8 * 1024 * 1024,
+  welcomeMaxBytes: 4 * 1024 * 1024,
   groupInfoMaxBytes: 1024 * 1024,
-  ratchetTreeMaxBytes: 2 * 1024 * 1024,
+  ratchetTreeMaxBytes: 8 * 1024 * 1024,
   applicationMessageMaxBytes: 64 * 1024,
 } as const;
 
@@ -30,7 +30,8 @@ export const MAX_PROCESSED_MESSAGE_BYTES = Math.max(
 type Wireformat = MlsMessageContent['wireformat'];
 type MessageOf<W extends Wireformat> = MLSMessage & { wireformat: W };
 
-function checkSize(bytes: Uint8Array, maxBytes: number, what: string): void {
+/** Refuses bytes over a limit with message_too_large (before decoding, or before sending). */
+export function checkSize(bytes: Uint8Array, maxBytes: number, what: string): void {
   if (bytes.length > maxBytes) {
     throw new MlsGroupError('message_too_large', `${what} exceeds ${maxBytes} bytes`);
   }
