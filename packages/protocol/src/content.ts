@@ -99,3 +99,52 @@ export function decodeApplicationPayload(bytes: Uint8Array): ApplicationPayload 
   if (!parsed.success) throw new ContentError('content does not match any known type');
   return parsed.data;
 }
+
+/*
+ * Ephemeral content: shown while it lasts and stored by no one. It travels as an MLS application
+ * message in an 'ephemeral' WebSocket frame, which the server relays to the devices connected at
+ * that moment and forgets. It has no message id: nothing refers to it, nothing de-duplicates it.
+ */
+
+/**
+ * The MLS authenticated data of every ephemeral message. It binds the ciphertext to its purpose:
+ * a receiver drops a stored message relayed as ephemeral before parsing anything, and the strict
+ * payload schemas (a message id or none) keep the two apart in the other direction.
+ */
+export const EPHEMERAL_AUTHENTICATED_DATA = 'amtsbote ephemeral v1';
+/** A typing indicator shows this long after its last refresh, unless it is ended earlier. */
+export const TYPING_EXPIRY_MS = 6_000;
+/** Senders refresh a running indicator at most this often: well within TYPING_EXPIRY_MS. */
+export const TYPING_REFRESH_MS = 3_000;
+
+export const ephemeralContentSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('typing'), isTyping: z.boolean() }),
+]);
+export type EphemeralContent = z.output<typeof ephemeralContentSchema>;
+
+export const ephemeralPayloadSchema = z.strictObject({
+  v: z.literal(CONTENT_VERSION),
+  /** Sender's clock: receivers drop what is far too old (a withheld and replayed message). */
+  sentAt: z.iso.datetime(),
+  content: ephemeralContentSchema,
+});
+export type EphemeralPayload = z.output<typeof ephemeralPayloadSchema>;
+
+export function encodeEphemeralPayload(
+  payload: z.input<typeof ephemeralPayloadSchema>,
+): Uint8Array {
+  return new TextEncoder().encode(JSON.stringify(ephemeralPayloadSchema.parse(payload)));
+}
+
+/** Parses decrypted bytes of an ephemeral message; anything else is a ContentError. */
+export function decodeEphemeralPayload(bytes: Uint8Array): EphemeralPayload {
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+  } catch {
+    throw new ContentError('content is not UTF-8 JSON');
+  }
+  const parsed = ephemeralPayloadSchema.safeParse(json);
+  if (!parsed.success) throw new ContentError('content is not a known ephemeral type');
+  return parsed.data;
+}

@@ -10,12 +10,18 @@ describe('binary envelope', () => {
     const payload = new Uint8Array([0, 1, 2, 250, 255]);
     const bytes = encodeFrame({
       kind: 'send',
-      header: { requestId: 7, conversationId, messageId, epoch: 3 },
+      header: { requestId: 7, conversationId, messageId, epoch: 3, intent: 'response' },
       payload,
     });
     const frame = decodeFrame(bytes);
     expect(frame.kind).toBe('send');
-    expect(frame.header).toEqual({ requestId: 7, conversationId, messageId, epoch: 3 });
+    expect(frame.header).toEqual({
+      requestId: 7,
+      conversationId,
+      messageId,
+      epoch: 3,
+      intent: 'response',
+    });
     expect(frame.payload).toEqual(payload);
   });
 
@@ -44,7 +50,7 @@ describe('binary envelope', () => {
     expect(() => decodeFrame(withPayload)).toThrow(EnvelopeError);
     const big = encodeFrame({
       kind: 'send',
-      header: { requestId: 1, conversationId, messageId, epoch: 0 },
+      header: { requestId: 1, conversationId, messageId, epoch: 0, intent: 'post' },
       payload: new Uint8Array(64 * 1024 + 1),
     });
     expect(() => decodeFrame(big)).toThrow(EnvelopeError);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ERROR_CODES } from './errors.js';
 import {
+  MESSAGE_INTENTS,
   MAX_APPLICATION_MESSAGE_BYTES,
   MAX_RATCHET_TREE_BYTES,
   MAX_WELCOME_BYTES,
@@ -32,6 +33,10 @@ export const FRAME_KINDS = {
   ack: 0x05,
   /** server → client: something the device should act on (no content). */
   notice: 0x06,
+  /** client → server: an MLS message to relay live to the conversation's connected devices. */
+  ephemeral: 0x07,
+  /** server → client: an ephemeral message of another device; never stored, never re-sent. */
+  ephemeral_event: 0x08,
 } as const;
 export type FrameKind = keyof typeof FRAME_KINDS;
 
@@ -42,6 +47,8 @@ const eventHeaderSchema = z.strictObject({
   epoch: z.number().int().min(0),
   senderDeviceId: z.uuid(),
   messageId: z.uuid().nullable(),
+  /** Messages: the intent the sender declared; null for commits and welcomes. */
+  intent: z.enum(MESSAGE_INTENTS).nullable(),
   sentAt: z.iso.datetime(),
   /** The payload is the MLS object followed by the ratchet tree (welcomes): this many bytes. */
   dataLength: z.number().int().min(0),
@@ -55,6 +62,7 @@ const sendHeaderSchema = z.strictObject({
   conversationId: z.uuid(),
   messageId: z.uuid(),
   epoch: z.number().int().min(0),
+  intent: z.enum(MESSAGE_INTENTS).default('post'),
 });
 const sentHeaderSchema = z.strictObject({
   requestId: z.number().int().min(0),
@@ -83,7 +91,27 @@ const noticeHeaderSchema = z.discriminatedUnion('type', [
   }),
   /** New events are waiting (sent instead of events when a device is far behind). */
   z.strictObject({ type: z.literal('sync_needed') }),
+  /**
+   * The conversation's roster or routing changed without a commit (a device revoked, a user
+   * disabled, left or added): the device reconciles its MLS group with the roster (ADR 0008).
+   */
+  z.strictObject({ type: z.literal('membership_changed'), conversationId: z.uuid() }),
 ]);
+
+/*
+ * Ephemeral frames (typing indicators): an MLS application message that the server relays to
+ * the devices connected at that moment and then forgets. Small by design.
+ */
+export const MAX_EPHEMERAL_PAYLOAD_BYTES = 4 * 1024;
+const ephemeralHeaderSchema = z.strictObject({
+  conversationId: z.uuid(),
+  epoch: z.number().int().min(0),
+});
+const ephemeralEventHeaderSchema = z.strictObject({
+  conversationId: z.uuid(),
+  senderDeviceId: z.uuid(),
+  epoch: z.number().int().min(0),
+});
 
 const HEADER_SCHEMAS = {
   event: eventHeaderSchema,
@@ -92,6 +120,8 @@ const HEADER_SCHEMAS = {
   error: errorHeaderSchema,
   ack: ackHeaderSchema,
   notice: noticeHeaderSchema,
+  ephemeral: ephemeralHeaderSchema,
+  ephemeral_event: ephemeralEventHeaderSchema,
 } as const;
 
 export type FrameHeaders = { [K in FrameKind]: z.output<(typeof HEADER_SCHEMAS)[K]> };
@@ -106,6 +136,8 @@ const PAYLOAD_LIMITS: Readonly<Record<FrameKind, number>> = {
   error: 0,
   ack: 0,
   notice: 0,
+  ephemeral: MAX_EPHEMERAL_PAYLOAD_BYTES,
+  ephemeral_event: MAX_EPHEMERAL_PAYLOAD_BYTES,
 };
 
 export class EnvelopeError extends Error {

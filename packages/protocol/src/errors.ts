@@ -41,6 +41,22 @@ export const ERROR_CODES = [
   'invalid_frame',
   'unavailable',
   'internal_error',
+  /** History backup: a sealed block over MAX_HISTORY_BLOCK_BYTES. */
+  'history_block_too_large',
+  /** History backup: the user's blocks would exceed the per-user quota. */
+  'history_quota_exceeded',
+  /** History backup: the block changed since the writer read it (expectedRevision). */
+  'history_block_conflict',
+  /** Leaving: the last owner of a group or channel names a successor while others remain. */
+  'last_owner',
+  /** Device links: no such pending link of the caller's user (or not the caller's to see). */
+  'device_link_not_found',
+  'device_link_expired',
+  /** Device links: the link was approved already; a link is single use. */
+  'device_link_used',
+  'too_many_device_links',
+  /** Recovery: the user has no sealed secrets for recovery on the server. */
+  'recovery_not_found',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { formerMemberSchema } from './roster.js';
 import type { Brand } from './identity.js';
 
 /*
@@ -28,13 +29,27 @@ export const CONVERSATION_KINDS = ['direct', 'group', 'channel'] as const;
 export type ConversationKind = (typeof CONVERSATION_KINDS)[number];
 export const CONVERSATION_ROLES = ['owner', 'poster', 'member'] as const;
 export type ConversationRole = (typeof CONVERSATION_ROLES)[number];
+/**
+ * What an application message claims to be, in clear for the server: a 'post' (text, edits,
+ * deletions, metadata) or a 'response' to one (acknowledgements, read markers, reactions). In
+ * channels the server accepts posts only from owners and posters; receivers check that the
+ * decrypted content matches the intent, so a member cannot pass a post off as a response.
+ */
+export const MESSAGE_INTENTS = ['post', 'response'] as const;
+export type MessageIntent = (typeof MESSAGE_INTENTS)[number];
 
-/** Size limits of opaque MLS objects. X-Wing key packages are about 1.3 KiB. */
+/*
+ * Size limits of opaque MLS objects, sized for the largest group (the design's group-size policy
+ * limit, 2,000 devices) in the larger ciphersuite, X-Wing; docs/performance.md has the figures.
+ * An X-Wing key package is about 2.9 KiB; at 2,000 devices a commit adding all of them is
+ * 5.5 MiB, its Welcome 2.4 MiB, a commit whose update path reaches every leaf 2.3 MiB, and a
+ * full ratchet tree about 5.5 MiB. Classic X25519 objects are about a sixth of that.
+ */
 export const MAX_KEY_PACKAGE_BYTES = 8 * 1024;
-export const MAX_COMMIT_BYTES = 512 * 1024;
-export const MAX_WELCOME_BYTES = 1024 * 1024;
+export const MAX_COMMIT_BYTES = 8 * 1024 * 1024;
+export const MAX_WELCOME_BYTES = 4 * 1024 * 1024;
 export const MAX_GROUP_INFO_BYTES = 1024 * 1024;
-export const MAX_RATCHET_TREE_BYTES = 2 * 1024 * 1024;
+export const MAX_RATCHET_TREE_BYTES = 8 * 1024 * 1024;
 export const MAX_APPLICATION_MESSAGE_BYTES = 64 * 1024;
 export const MAX_KEY_PACKAGES_PER_UPLOAD = 100;
 /** The server tells a device to upload more when its stock of one-time key packages falls below. */
@@ -120,6 +135,8 @@ export const conversationViewSchema = z.object({
   members: z.array(conversationMemberSchema),
   /** Devices currently in the MLS group, as the server has routed them. */
   deviceIds: z.array(z.uuid()),
+  /** Users who were members, and why they are no longer (ADR 0008). */
+  formerMembers: z.array(formerMemberSchema).default([]),
 });
 export type ConversationView = z.infer<typeof conversationViewSchema>;
 export const listConversationsResponseSchema = z.object({
@@ -177,6 +194,7 @@ export const sendMessageRequestSchema = z.strictObject({
   messageId: z.uuid(),
   epoch: z.number().int().min(0),
   ciphertext: bytesSchema(MAX_APPLICATION_MESSAGE_BYTES),
+  intent: z.enum(MESSAGE_INTENTS).default('post'),
 });
 export const sendMessageResponseSchema = z.object({
   seq: z.number().int(),
@@ -195,6 +213,8 @@ export const syncEventSchema = z.object({
   epoch: z.number().int(),
   senderDeviceId: z.uuid(),
   messageId: z.uuid().nullable(),
+  /** Messages: the intent the sender declared; null for commits and welcomes. */
+  intent: z.enum(MESSAGE_INTENTS).nullable(),
   sentAt: z.iso.datetime(),
   data: z.string(),
   /** Welcomes: the group's ratchet tree, when the committer provided it. */
