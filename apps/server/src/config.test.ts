@@ -28,6 +28,7 @@ describe('loadConfig', () => {
       sessionTtlMs: 30 * DAY_MS,
       setupLinkTtlMs: DAY_MS,
       databaseMaxConnections: 10,
+      historyQuotaBytes: 256 * 1024 * 1024,
     });
   });
 
@@ -54,6 +55,7 @@ describe('loadConfig', () => {
       AMTSBOTE_SESSION_TTL_DAYS: '7',
       AMTSBOTE_SETUP_LINK_TTL_HOURS: '2',
       AMTSBOTE_DATABASE_MAX_CONNECTIONS: '25',
+      AMTSBOTE_HISTORY_QUOTA_MB: '3',
     });
     expect(config).toEqual({
       port: 9000,
@@ -66,6 +68,7 @@ describe('loadConfig', () => {
       sessionTtlMs: 7 * DAY_MS,
       setupLinkTtlMs: 2 * 3600_000,
       databaseMaxConnections: 25,
+      historyQuotaBytes: 3 * 1024 * 1024,
     });
   });
 

@@ -27,6 +27,7 @@ const envSchema = z.object({
   AMTSBOTE_SESSION_TTL_DAYS: positiveInt.max(365).default(30),
   AMTSBOTE_SETUP_LINK_TTL_HOURS: positiveInt.max(24 * 30).default(24),
   AMTSBOTE_DATABASE_MAX_CONNECTIONS: positiveInt.max(1000).default(10),
+  AMTSBOTE_HISTORY_QUOTA_MB: positiveInt.max(1024 * 1024).default(256),
 });
 
 export interface Config {
@@ -40,6 +41,8 @@ export interface Config {
   readonly sessionTtlMs: number;
   readonly setupLinkTtlMs: number;
   readonly databaseMaxConnections: number;
+  /** Per-user quota of the encrypted history backup, over all conversations. */
+  readonly historyQuotaBytes: number;
 }
 
 export class ConfigError extends Error {
@@ -79,6 +82,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     sessionTtlMs: e.AMTSBOTE_SESSION_TTL_DAYS * 24 * 3600_000,
     setupLinkTtlMs: e.AMTSBOTE_SETUP_LINK_TTL_HOURS * 3600_000,
     databaseMaxConnections: e.AMTSBOTE_DATABASE_MAX_CONNECTIONS,
+    historyQuotaBytes: e.AMTSBOTE_HISTORY_QUOTA_MB * 1024 * 1024,
   };
 }
 
@@ -102,4 +106,5 @@ export const CONFIG_REFERENCE: ReadonlyArray<readonly [string, string, string]> 
   ['AMTSBOTE_SESSION_TTL_DAYS', '30', 'sessions end after this many days without use'],
   ['AMTSBOTE_SETUP_LINK_TTL_HOURS', '24', 'lifetime of the first-start setup link'],
   ['AMTSBOTE_DATABASE_MAX_CONNECTIONS', '10', 'PostgreSQL connection pool size'],
+  ['AMTSBOTE_HISTORY_QUOTA_MB', '256', 'per-user space for the encrypted history backup (MiB)'],
 ];

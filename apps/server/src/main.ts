@@ -10,7 +10,10 @@ import { buildApp, type App } from './http/app.js';
 import { createIdentityContext } from './identity/create-identity-context.js';
 import type { IdentityContext } from './identity/identity-context.js';
 import type { MessagingContext } from './messaging/messaging-context.js';
-import { endRoutingOfDeadDevicesOnRevocation } from './messaging/routing-cleanup.js';
+import {
+  endRoutingOfDeadDevicesAtStart,
+  endRoutingOfDeadDevicesOnRevocation,
+} from './messaging/routing-cleanup.js';
 import type { LoginThrottleOptions } from './identity/login-throttle.js';
 import { issueSetupLinkIfNeeded, type SetupLink } from './identity/setup-service.js';
 import { createLogger } from './observability/logger.js';
@@ -29,6 +32,8 @@ export interface ServerOptions {
   readonly passwordHashing?: Partial<PasswordHasherOptions>;
   readonly loginThrottle?: LoginThrottleOptions;
   readonly authRateLimitPerMinute?: number;
+  /** Tests that play many clients from one loopback address raise it. */
+  readonly rateLimitPerMinute?: number;
   readonly websocketLivenessIntervalMs?: number;
 }
 
@@ -91,6 +96,7 @@ export async function startServer(
       delivery: registry,
       logger,
     };
+    await endRoutingOfDeadDevicesAtStart(messaging);
     const stopRoutingCleanup = endRoutingOfDeadDevicesOnRevocation(messaging, identity.events);
     stopSteps.unshift(() => {
       stopRoutingCleanup();
@@ -106,9 +112,13 @@ export async function startServer(
       metrics,
       trustProxy: config.trustProxy,
       webRoot: webRoot(),
+      historyQuotaBytes: config.historyQuotaBytes,
       ...(options.authRateLimitPerMinute === undefined
         ? {}
         : { authRateLimitPerMinute: options.authRateLimitPerMinute }),
+      ...(options.rateLimitPerMinute === undefined
+        ? {}
+        : { rateLimitPerMinute: options.rateLimitPerMinute }),
     });
     const gateway = new WebsocketGateway({
       identity,

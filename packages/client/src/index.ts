@@ -27,7 +27,16 @@ export {
   Outbox,
   type OutboxEntry,
 } from './store/outbox.js';
-export { MessagingClient, type MessagingClientOptions } from './messaging/messaging-client.js';
+export {
+  MessagingClient,
+  type DeviceLink,
+  type MessagingClientOptions,
+} from './messaging/messaging-client.js';
+export type {
+  ApprovedDevice,
+  DeviceLinkView,
+  DeviceLinkWaitOptions,
+} from './messaging/device-link-flow.js';
 export {
   MESSAGING_ERROR_CODES,
   MessagingError,
@@ -40,7 +49,10 @@ export type {
 } from './messaging/messaging-events.js';
 export type { ConversationSummary, CreateConversationInput } from './messaging/conversations.js';
 export type { SentMessage } from './messaging/message-sender.js';
-export type { TimelineItem } from './messaging/timeline.js';
+export type { AcknowledgementCounts, TimelineItem } from './messaging/timeline.js';
+export { MEMBERSHIP_CHANGES, type MembershipChangeKind } from './messaging/membership-log.js';
+export type { AcknowledgementList } from './messaging/acknowledgements.js';
+export type { Acknowledgement } from './messaging/acknowledgement-store.js';
 export type { ReadMarkers } from './messaging/message-store.js';
 export type { AccountIds } from './messaging/account-store.js';
 export {

@@ -20,6 +20,7 @@ import {
 import type { IdentityContext } from '../identity/identity-context.js';
 import { createInvite } from '../identity/invite-service.js';
 import { listOrganizations } from '../identity/organizations-store.js';
+import { changePolicy } from '../identity/policy-service.js';
 import { toOrganizationView } from '../identity/views.js';
 import { assertNever } from '../errors.js';
 
@@ -65,6 +66,11 @@ export const adminCommandSchema = z.discriminatedUnion('command', [
   }),
   z.strictObject({ command: z.literal('list-users'), org: organizationSlugSchema }),
   z.strictObject({ command: z.literal('list-orgs') }),
+  z.strictObject({
+    command: z.literal('set-policy'),
+    org: organizationSlugSchema,
+    hasReadReceipts: z.boolean(),
+  }),
 ]);
 export type AdminCommand = z.output<typeof adminCommandSchema>;
 export type AdminCommandInput = z.input<typeof adminCommandSchema>;
@@ -115,6 +121,10 @@ export async function runAdminCommand(
     }
     case 'list-orgs':
       return (await listOrganizations(ctx.db)).map(toOrganizationView);
+    case 'set-policy':
+      return changePolicy(ctx, await requireOrganization(ctx, command.org), {
+        hasReadReceipts: command.hasReadReceipts,
+      });
     default:
       return assertNever(command);
   }

@@ -148,6 +148,30 @@ export function registerAdminCommands(
     });
 
   admin
+    .command('set-policy')
+    .description("change the organization's policy for all its members")
+    .requiredOption('--org <slug>', 'organization')
+    .requiredOption('--read-receipts <on|off>', 'whether members send and see read receipts')
+    .option('--json', 'print the result as JSON')
+    .action(async (o: { org: string; readReceipts: string } & JsonOption) => {
+      const setting = o.readReceipts === 'on' ? true : o.readReceipts === 'off' ? false : null;
+      if (setting === null) {
+        const message = '--read-receipts is on or off';
+        if (o.json === true) {
+          io.stdout(`${JSON.stringify({ error: { code: 'invalid_request', message } })}\n`);
+        }
+        io.stderr(`error (invalid_request): ${message}\n`);
+        setExitCode(2);
+        return;
+      }
+      await run(
+        { command: 'set-policy', org: o.org, hasReadReceipts: setting },
+        o,
+        () => `read receipts ${o.readReceipts} for ${o.org}\n`,
+      );
+    });
+
+  admin
     .command('list-orgs')
     .description('list organizations')
     .option('--json', 'print the result as JSON')

@@ -11,7 +11,7 @@ import {
   toJson,
 } from './client/client-output.js';
 import { withClientSession } from './client/client-session.js';
-import { loginToNewProfile } from './client/login.js';
+import { runLogin, type LoginOptions } from './client/login-command.js';
 import { parseMemberList, resolveUserIds } from './client/members.js';
 import { PROFILE_KEY_FILE } from './client/profile.js';
 import type { CliIo } from './main.js';
@@ -34,6 +34,10 @@ rest with a random key kept in DIR/${PROFILE_KEY_FILE} (mode 0600). Whoever can 
 read the profile and act as this device: protect it like an SSH private key.
 
 Passwords are read from standard input (--password-stdin), never from the command line.
+
+A user's first login prints a recovery key once. Further devices of the user are added with
+\`login --link\` (shows a code; approve it with \`device approve CODE\` on another profile of the
+user) or \`login --recovery-key-stdin\` (the recovery key on the line after the password).
 
 Exit codes: 0 done; 1 the server failed or could not be reached (a message not yet sent waits
 in the profile's outbox); 2 refused (bad input, no profile, wrong key, or the server said no);
@@ -108,50 +112,56 @@ export function registerClientCommands(
     .requiredOption('--org <slug>', 'organization')
     .requiredOption('--username <username>', 'login name')
     .option('--password-stdin', 'read the password from standard input (required)')
+    .option(
+      '--link',
+      "a further device: show a code, wait until another of the user's devices approves it",
+    )
+    .option(
+      '--recovery-key-stdin',
+      'a further device: read the recovery key from the line after the password',
+    )
     .option('--device-name <name>', 'name of this device, shown to the user and administrators')
     .option('--json', 'print the result as JSON')
-    .action(
-      async (
-        o: { org: string; username: string; passwordStdin?: boolean; deviceName?: string },
-        command: Command,
-      ) => {
-        await run(command, async () => {
-          const options = optionsOf(command);
-          if (options.server === undefined) {
-            throw new ClientCliError('missing_server', 'name the server with --server URL');
-          }
-          const profileDir = profileOf(options);
-          if (o.passwordStdin !== true) {
-            throw new ClientCliError(
-              'missing_password',
-              'pass --password-stdin and the password on standard input',
-            );
-          }
-          const password = (await io.readStdin()).replace(/\r?\n$/, '');
-          if (password === '')
-            throw new ClientCliError('missing_password', 'the password is empty');
-          const result = await loginToNewProfile({
+    .action(async (o: LoginOptions, command: Command) => {
+      await run(command, async () => {
+        const options = optionsOf(command);
+        return runLogin(
+          {
+            io,
             serverUrl: options.server,
-            profileDir,
-            org: o.org,
-            username: o.username,
-            password,
-            deviceName: o.deviceName ?? null,
-          });
+            profileDir: profileOf(options),
+            isJson: options.json === true,
+          },
+          o,
+        );
+      });
+    });
+
+  client
+    .command('device')
+    .description("approve a new device of this profile's user")
+    .command('approve')
+    .description('approve the device that shows this code or QR payload (a device link)')
+    .argument('<code>', 'the code (or QR payload) the new device shows')
+    .option('--json', 'print the result as JSON')
+    .action(async (code: string, _o: unknown, command: Command) => {
+      await run(command, async () =>
+        withClientSession(profileOf(optionsOf(command)), false, async (s) => {
+          const approved = await s.client.approveDevice(code);
           return {
-            json: result,
-            text: `signed in as ${result.username} (${result.organization}); profile ${profileDir}\n`,
+            json: approved,
+            text: `approved device ${approved.deviceName} (${approved.deviceId})\n`,
           };
-        });
-      },
-    );
+        }),
+      );
+    });
 
   const conversation = client
     .command('conversation')
     .description('create and manage conversations');
   conversation
     .command('create')
-    .description('create a conversation; members by username (administrators) or user id')
+    .description('create a conversation; members by username or user id')
     .requiredOption('--members <list>', 'comma-separated usernames or user ids')
     .option('--name <name>', 'name shown to the members (encrypted)')
     .option('--kind <kind>', 'direct, group or channel', 'group')
@@ -163,7 +173,7 @@ export function registerClientCommands(
         return withClientSession(profileOf(optionsOf(command)), false, async (s) => {
           const summary = await s.client.createConversation({
             kind,
-            memberUserIds: await resolveUserIds(s.http, names),
+            memberUserIds: await resolveUserIds(s.client, names),
             name: o.name ?? null,
           });
           return {
@@ -201,7 +211,7 @@ export function registerClientCommands(
         await run(command, async () => {
           const names = parseMemberList(o.members);
           return withClientSession(profileOf(optionsOf(command)), false, async (s) => {
-            const userIds = await resolveUserIds(s.http, names);
+            const userIds = await resolveUserIds(s.client, names);
             // The engine answers with devices: a user joins or leaves with all of their devices.
             const changed =
               name === 'add'
@@ -299,12 +309,12 @@ export function registerClientCommands(
   client
     .command('safety-code')
     .description("the safety code of you and a colleague, from the colleague's pinned key")
-    .requiredOption('--user <user>', 'username (administrators) or user id')
+    .requiredOption('--user <user>', 'username or user id')
     .option('--json', 'print the result as JSON')
     .action(async (o: { user: string }, command: Command) => {
       await run(command, async () =>
         withClientSession(profileOf(optionsOf(command)), false, async (s) => {
-          const [userId] = await resolveUserIds(s.http, parseMemberList(o.user));
+          const [userId] = await resolveUserIds(s.client, parseMemberList(o.user));
           if (userId === undefined) throw new ClientCliError('invalid_user', 'name one user');
           const pinned = await s.store.get('pins', userId);
           if (pinned === null) {

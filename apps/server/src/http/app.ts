@@ -17,6 +17,7 @@ import {
 import type { Logger } from 'pino';
 import { AppError } from '../errors.js';
 import type { IdentityContext } from '../identity/identity-context.js';
+import { DEFAULT_HISTORY_QUOTA_BYTES } from '../messaging/history-service.js';
 import type { MessagingContext } from '../messaging/messaging-context.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Storage } from '../storage/open-storage.js';
@@ -24,10 +25,14 @@ import { handleError } from './error-handler.js';
 import { registerAccountRoutes } from './routes/account-routes.js';
 import { registerAdminRoutes } from './routes/admin-routes.js';
 import { registerAuthRoutes } from './routes/auth-routes.js';
+import { registerDeviceLinkRoutes } from './routes/device-link-routes.js';
+import { registerDirectoryRoutes } from './routes/directory-routes.js';
 import { registerHealthRoutes } from './routes/health-routes.js';
+import { registerHistoryRoutes } from './routes/history-routes.js';
 import { registerInviteRoutes } from './routes/invite-routes.js';
 import { registerMessagingRoutes } from './routes/messaging-routes.js';
 import { registerPasskeyRoutes } from './routes/passkey-routes.js';
+import { registerPolicyRoutes } from './routes/policy-routes.js';
 import { registerSetupRoutes } from './routes/setup-routes.js';
 import { registerWebRoutes } from './routes/web-routes.js';
 
@@ -41,6 +46,10 @@ export interface AppDependencies {
   readonly webRoot: string;
   /** Requests per minute per client address on routes that try secrets (login, setup, invites). */
   readonly authRateLimitPerMinute?: number;
+  /** Per-user quota of the history backup (default DEFAULT_HISTORY_QUOTA_BYTES). */
+  readonly historyQuotaBytes?: number;
+  /** Requests per minute per client address on every route (default 600). */
+  readonly rateLimitPerMinute?: number;
 }
 
 export type App = FastifyInstance<
@@ -128,7 +137,7 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   });
   await app.register(rateLimit, {
     global: true,
-    max: 600,
+    max: deps.rateLimitPerMinute ?? 600,
     timeWindow: 60_000,
     errorResponseBuilder: (_request, context) =>
       new AppError(429, 'too_many_requests', 'too many requests', {
@@ -154,7 +163,13 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   registerInviteRoutes(app, deps.identity, authLimit);
   registerAccountRoutes(app, deps.identity);
   registerAdminRoutes(app, deps.identity);
+  registerDirectoryRoutes(app, deps.identity);
+  registerPolicyRoutes(app, deps.identity);
   registerMessagingRoutes(app, deps.identity, deps.messaging);
+  registerDeviceLinkRoutes(app, deps.identity, deps.messaging);
+  registerHistoryRoutes(app, deps.identity, deps.messaging, {
+    quotaBytes: deps.historyQuotaBytes ?? DEFAULT_HISTORY_QUOTA_BYTES,
+  });
   registerWebRoutes(app, deps.webRoot);
   app.get('/api/openapi.json', { schema: { hide: true } }, () => app.swagger());
   return app;

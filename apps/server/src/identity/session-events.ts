@@ -23,7 +23,9 @@ export class SessionEvents {
   }
 
   publish(event: SessionsEndedEvent): void {
-    if (event.sessionIds.length === 0) return;
+    // A revoked device or disabled user without open sessions still matters to listeners that
+    // act on the device or user (routing cleanup), so only an empty logout is dropped.
+    if (event.sessionIds.length === 0 && event.reason === 'session_ended') return;
     for (const listener of this.#listeners) listener(event);
   }
 }

@@ -38,7 +38,8 @@ export interface UserListQuery {
   readonly limit: number;
 }
 
-function escapeLike(text: string): string {
+/** LIKE patterns match the text literally: %, _ and \ in it are escaped. */
+export function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 

@@ -101,6 +101,7 @@ async function appendCommit(
     epoch: write.epoch,
     senderDeviceId: principal.deviceId,
     messageId: null,
+    intent: null,
     sentAt: ctx.clock.now(),
     data: write.commit,
     ratchetTree: null,
@@ -114,6 +115,7 @@ async function appendCommit(
     message_id: null,
     data: write.commit,
     sent_at: event.sentAt,
+    intent: null,
   });
   return event;
 }
@@ -240,6 +242,14 @@ export async function submitExternalCommit(
   };
   const event = await ctx.db.transaction().execute(async (tx) => {
     await lockForCommit(tx, principal, conversationId, input.epoch, 'joining');
+    // Checked again under the lock: a device revoked (or user disabled) since its request was
+    // authenticated must not join; only a live device of a current member does (ADR 0008).
+    const live = await findLiveMemberDevices(tx, principal.organizationId, conversationId, [
+      principal.deviceId,
+    ]);
+    if (live.length !== 1) {
+      throw new AppError(403, 'not_a_member', 'only a live device of a member joins');
+    }
     const appended = await appendCommit(ctx, tx, principal, conversationId, {
       epoch: input.epoch,
       commit,

@@ -23,6 +23,7 @@ import {
   type ConversationDetails,
   type MemberChange,
 } from './conversations-store.js';
+import { noticeMembershipChanged } from './membership-notices.js';
 import type { MessagingContext } from './messaging-context.js';
 import { addRoutedDevices } from './routing-store.js';
 
@@ -45,6 +46,7 @@ function toView(details: ConversationDetails): ConversationView {
     createdAt: conversation.created_at.toISOString(),
     members: details.members.map((m) => ({ userId: m.userId, role: m.role })),
     deviceIds: [...details.deviceIds],
+    formerMembers: [...details.formerMembers],
   };
 }
 
@@ -180,6 +182,12 @@ export async function updateMembers(
       now,
     );
     await removeMembers(tx, conversationId, removed, state.lastSeq, now);
+  });
+  // The owner's device commits the MLS change next; only the users concerned are told (added
+  // users' devices catch a Welcome they missed, removed users' devices learn they are out).
+  await noticeMembershipChanged(ctx, [conversationId], {
+    members: false,
+    userIds: [...added.keys(), ...removed],
   });
   return describeConversation(ctx, principal, conversationId);
 }

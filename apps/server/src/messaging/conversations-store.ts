@@ -1,4 +1,4 @@
-import type { ConversationRole } from '@amtsbote/protocol';
+import type { ConversationRole, FormerMember, MemberDeparture } from '@amtsbote/protocol';
 import { sql, type Kysely } from 'kysely';
 import type { ConversationRow, Database } from '../storage/schema.js';
 
@@ -121,6 +121,7 @@ export async function upsertMembers(
         role: m.role,
         added_at: at,
         removed_at: null,
+        departure: null,
       })),
     )
     .onConflict((oc) =>
@@ -129,6 +130,7 @@ export async function upsertMembers(
         added_at: sql<Date>`case when conversation_members.removed_at is null
           then conversation_members.added_at else excluded.added_at end`,
         removed_at: null,
+        departure: null,
       }),
     )
     .execute();
@@ -141,11 +143,12 @@ export async function removeMembers(
   userIds: readonly string[],
   untilSeq: number,
   at: Date,
+  departure: MemberDeparture = 'removed',
 ): Promise<void> {
   if (userIds.length === 0) return;
   await db
     .updateTable('conversation_members')
-    .set({ removed_at: at })
+    .set({ removed_at: at, departure })
     .where('conversation_id', '=', conversationId)
     .where('user_id', 'in', userIds)
     .where('removed_at', 'is', null)
@@ -232,9 +235,10 @@ export interface ConversationDetails {
   readonly conversation: Omit<ConversationRow, 'group_info' | 'ratchet_tree'>;
   readonly members: readonly MemberChange[];
   readonly deviceIds: readonly string[];
+  readonly formerMembers: readonly FormerMember[];
 }
 
-/** The conversations with their current members and live routed devices, in three queries. */
+/** The conversations with their members (current and former) and live routed devices. */
 export async function loadConversationDetails(
   db: Kysely<Database>,
   conversationIds: readonly string[],
@@ -257,9 +261,8 @@ export async function loadConversationDetails(
       .execute(),
     db
       .selectFrom('conversation_members')
-      .select(['conversation_id', 'user_id', 'role'])
+      .select(['conversation_id', 'user_id', 'role', 'departure'])
       .where('conversation_id', 'in', conversationIds)
-      .where('removed_at', 'is', null)
       .orderBy('added_at')
       .orderBy('user_id')
       .execute(),
@@ -285,8 +288,13 @@ export async function loadConversationDetails(
     return [
       {
         conversation,
-        members: (membersOf.get(id) ?? []).map((m) => ({ userId: m.user_id, role: m.role })),
+        members: (membersOf.get(id) ?? []).flatMap((m) =>
+          m.departure === null ? [{ userId: m.user_id, role: m.role }] : [],
+        ),
         deviceIds: (devicesOf.get(id) ?? []).map((d) => d.device_id),
+        formerMembers: (membersOf.get(id) ?? []).flatMap((m) =>
+          m.departure === null ? [] : [{ userId: m.user_id, departure: m.departure }],
+        ),
       },
     ];
   });

@@ -54,6 +54,7 @@ interface StreamRow {
   readonly epoch: number;
   readonly sender_device_id: string;
   readonly message_id: string | null;
+  readonly intent: RoutedEvent['intent'];
   readonly sent_at: Date;
   readonly data: Uint8Array;
   readonly ratchet_tree: Uint8Array | null;
@@ -71,13 +72,14 @@ export async function readStream(
   const { rows } = await sql<StreamRow & { readonly rank: number }>`
     select * from (
       select 'welcome' as type, w.conversation_id, w.seq, w.epoch, w.sender_device_id,
-        null::uuid as message_id, w.created_at as sent_at, w.data, w.ratchet_tree, 0 as rank
+        null::uuid as message_id, null::text as intent, w.created_at as sent_at, w.data,
+        w.ratchet_tree, 0 as rank
       from welcome_recipients r
       join welcomes w on w.id = r.welcome_id
       where r.device_id = ${deviceId}
       union all
       select e.type, e.conversation_id, e.seq, e.epoch, e.sender_device_id,
-        e.message_id, e.sent_at, e.data, null::bytea as ratchet_tree, 1 as rank
+        e.message_id, e.intent, e.sent_at, e.data, null::bytea as ratchet_tree, 1 as rank
       from conversation_devices cd
       join conversation_events e on e.conversation_id = cd.conversation_id
         and e.seq > greatest(cd.acked_seq, cd.from_seq)
@@ -94,6 +96,7 @@ export async function readStream(
     epoch: r.epoch,
     senderDeviceId: r.sender_device_id,
     messageId: r.message_id,
+    intent: r.intent,
     sentAt: r.sent_at,
     data: asBytes(r.data),
     ratchetTree: r.ratchet_tree === null ? null : asBytes(r.ratchet_tree),

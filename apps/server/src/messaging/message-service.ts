@@ -1,3 +1,4 @@
+import type { ConversationKind, ConversationRole, MessageIntent } from '@amtsbote/protocol';
 import { AppError } from '../errors.js';
 import type { Principal } from '../identity/sessions.js';
 import { invalidField } from './bytes.js';
@@ -12,8 +13,9 @@ import type { MessagingContext } from './messaging-context.js';
 /*
  * Application messages: stored once per conversation, answered only after the transaction
  * committed, then pushed to the connected devices in their routing interval. Channels: the
- * server cannot tell a post from an acknowledgement (both are MLS application messages), so
- * it does not restrict who sends in a channel; clients enforce posting rights.
+ * server cannot read whether a message is a post or an acknowledgement, so the sender declares
+ * it (intent) and the server refuses posts from members who are not posters. The intent is
+ * stored and delivered with the message; receivers drop a post that came as a response.
  */
 
 export interface OutgoingMessage {
@@ -21,6 +23,7 @@ export interface OutgoingMessage {
   readonly messageId: string;
   readonly epoch: number;
   readonly ciphertext: Uint8Array;
+  readonly intent: MessageIntent;
 }
 
 export interface SentMessage {
@@ -34,6 +37,11 @@ function isUniqueViolation(error: unknown): boolean {
   return typeof error === 'object' && error !== null && 'code' in error
     ? error.code === UNIQUE_VIOLATION
     : false;
+}
+
+/** Owners and posters post in channels; everyone posts elsewhere; anyone responds. */
+function mayPost(kind: ConversationKind, role: ConversationRole, intent: MessageIntent): boolean {
+  return kind !== 'channel' || intent === 'response' || role === 'owner' || role === 'poster';
 }
 
 function asResend(principal: Principal, stored: StoredMessage): SentMessage {
@@ -67,6 +75,9 @@ export async function sendMessage(
       if (!state.isDeviceRouted) {
         throw new AppError(403, 'not_a_member', 'this device is not in the group');
       }
+      if (!mayPost(state.kind, state.role, message.intent)) {
+        throw new AppError(403, 'not_a_poster', 'only owners and posters post in this channel');
+      }
       if (message.epoch !== state.epoch) throw epochConflict(state.epoch);
       const { seq } = await advanceConversation(tx, message.conversationId, {
         isNewEpoch: false,
@@ -81,6 +92,7 @@ export async function sendMessage(
         message_id: message.messageId,
         data: message.ciphertext,
         sent_at: sentAt,
+        intent: message.intent,
       });
       return {
         type: 'message' as const,
@@ -89,6 +101,7 @@ export async function sendMessage(
         epoch: message.epoch,
         senderDeviceId: principal.deviceId,
         messageId: message.messageId,
+        intent: message.intent,
         sentAt,
         data: message.ciphertext,
         ratchetTree: null,

@@ -141,15 +141,16 @@ export async function listRecipients(
 }
 
 /**
- * Ends the routing of the organization's revoked devices and of disabled users' devices at
- * each conversation's newest event. Delivery checks liveness anyway; this makes it lasting
- * (a re-enabled user's devices rejoin by external commit) and keeps views true.
+ * Ends the routing of revoked devices and of disabled users' devices at each conversation's
+ * newest event, in one organization or (null) in all; returns the conversations it changed.
+ * Delivery checks liveness anyway; this makes it lasting (a re-enabled user's devices rejoin by
+ * external commit) and keeps views true. Idempotent: a second run finds nothing to end.
  */
 export async function endRoutingOfDeadDevices(
   db: Kysely<Database>,
-  organizationId: string,
-): Promise<void> {
-  await sql`
+  organizationId: string | null,
+): Promise<string[]> {
+  const { rows } = await sql<{ conversation_id: string }>`
     update conversation_devices cd
     set until_seq = c.last_seq
     from conversations c, devices d, users u
@@ -157,7 +158,9 @@ export async function endRoutingOfDeadDevices(
       and d.id = cd.device_id
       and u.id = d.user_id
       and cd.until_seq is null
-      and d.organization_id = ${organizationId}
+      and (${organizationId}::uuid is null or d.organization_id = ${organizationId})
       and (d.revoked_at is not null or u.status <> 'active')
+    returning cd.conversation_id
   `.execute(db);
+  return [...new Set(rows.map((r) => r.conversation_id))];
 }

@@ -19,6 +19,7 @@ export function toSyncEvent(event: RoutedEvent): SyncEvent {
     epoch: event.epoch,
     senderDeviceId: event.senderDeviceId,
     messageId: event.messageId,
+    intent: event.intent,
     sentAt: event.sentAt.toISOString(),
     data: encodeBytes(event.data),
     ratchetTree: event.ratchetTree === null ? null : encodeBytes(event.ratchetTree),

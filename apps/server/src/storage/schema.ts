@@ -139,6 +139,8 @@ export interface ConversationMembersTable {
   role: 'owner' | 'poster' | 'member';
   added_at: Timestamp;
   removed_at: Timestamp | null;
+  /** Former members: why they are no longer one; null while a member (migration 0007). */
+  departure: 'left' | 'removed' | null;
 }
 
 /** A device's routing interval in a conversation: it receives from_seq < seq <= until_seq. */
@@ -162,6 +164,16 @@ export interface ConversationEventsTable {
   message_id: string | null;
   data: Bytes;
   sent_at: Timestamp;
+  /** Messages: 'post' or 'response', as the sender declared it; null for commits. */
+  intent: 'post' | 'response' | null;
+}
+
+/** An organization's policy; no row: every setting at its default (migration 0005). */
+export interface OrganizationPoliciesTable {
+  organization_id: string;
+  /** Members send and see read receipts. */
+  has_read_receipts: boolean;
+  updated_at: Timestamp;
 }
 
 export interface WelcomesTable {
@@ -182,6 +194,48 @@ export interface WelcomeRecipientsTable {
   welcome_id: string;
 }
 
+/** A sealed block of a user's history backup of a conversation (migration 0006). */
+export interface HistoryBlocksTable {
+  organization_id: string;
+  user_id: string;
+  conversation_id: string;
+  /** The window of the conversation's seq the block covers; chosen by the clients. */
+  block: number;
+  /** 1 at the first write, +1 at every write. */
+  revision: number;
+  ciphertext: Bytes;
+  size: number;
+  updated_at: Timestamp;
+}
+
+/** A new device's request for the user secrets (migration 0003); see ADR 0007. */
+export interface DeviceLinksTable {
+  id: string;
+  organization_id: string;
+  user_id: string;
+  /** The new device. */
+  device_id: string;
+  public_key: Bytes;
+  code_tag: Bytes;
+  qr_tag: Bytes;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  approved_by_device_id: string | null;
+  approved_at: Timestamp | null;
+  /** Between approval and fetch only. */
+  sealed_secrets: Bytes | null;
+  confirmation: Bytes | null;
+  fetched_at: Timestamp | null;
+}
+
+/** The user secrets sealed under the user's recovery key (migration 0003). */
+export interface RecoveryBlobsTable {
+  user_id: string;
+  organization_id: string;
+  sealed_secrets: Bytes;
+  updated_at: Timestamp;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   users: UsersTable;
@@ -199,6 +253,10 @@ export interface Database {
   conversation_events: ConversationEventsTable;
   welcomes: WelcomesTable;
   welcome_recipients: WelcomeRecipientsTable;
+  device_links: DeviceLinksTable;
+  recovery_blobs: RecoveryBlobsTable;
+  history_blocks: HistoryBlocksTable;
+  organization_policies: OrganizationPoliciesTable;
 }
 
 export type OrganizationRow = Selectable<OrganizationsTable>;

@@ -1,9 +1,11 @@
 import { encodeFrame } from '@amtsbote/protocol';
 import { WebSocket } from 'ws';
-import type { Delivery, Notice, RoutedEvent } from '../messaging/delivery.js';
+import type { Delivery, Notice, RelayedEphemeral, RoutedEvent } from '../messaging/delivery.js';
 
 /** A connection with more than this waiting in its send buffer gets no more events pushed. */
 export const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
+/** An ephemeral message waiting behind this much is stale on arrival: it is dropped instead. */
+export const MAX_BUFFERED_BYTES_FOR_EPHEMERAL = 64 * 1024;
 
 /**
  * The authenticated connections of this node, indexed by device: pushes find their sockets
@@ -57,6 +59,26 @@ export class ConnectionRegistry implements Delivery {
     }
   }
 
+  pushEphemeral(deviceIds: readonly string[], ephemeral: RelayedEphemeral): void {
+    let frame: Uint8Array | null = null;
+    for (const deviceId of deviceIds) {
+      for (const socket of this.#byDevice.get(deviceId) ?? []) {
+        if (socket.readyState !== WebSocket.OPEN) continue;
+        if (socket.bufferedAmount > MAX_BUFFERED_BYTES_FOR_EPHEMERAL) continue;
+        frame ??= encodeFrame({
+          kind: 'ephemeral_event',
+          header: {
+            conversationId: ephemeral.conversationId,
+            senderDeviceId: ephemeral.senderDeviceId,
+            epoch: ephemeral.epoch,
+          },
+          payload: ephemeral.ciphertext,
+        });
+        socket.send(frame);
+      }
+    }
+  }
+
   #markBehind(socket: WebSocket): void {
     if (this.#behind.has(socket)) return;
     this.#behind.add(socket);
@@ -81,6 +103,7 @@ export function encodeEventFrame(event: RoutedEvent): Uint8Array {
       epoch: event.epoch,
       senderDeviceId: event.senderDeviceId,
       messageId: event.messageId,
+      intent: event.intent,
       sentAt: event.sentAt.toISOString(),
       dataLength: event.data.length,
     },

@@ -30,6 +30,8 @@ export const loginResultSchema = z.strictObject({
   organization: z.literal(ORG),
   username: z.string(),
   expiresAt: z.iso.datetime({ offset: true }),
+  /** Printed once, by the user's first device only. */
+  recoveryKey: z.string().nullable(),
 });
 
 export class ClientCli {
@@ -41,13 +43,19 @@ export class ClientCli {
     this.#server = server;
   }
 
-  async run(args: readonly string[], stdin = ''): Promise<CliRun> {
+  /** Runs one command; onStdout sees each piece of output as it is printed (a waiting login). */
+  async run(
+    args: readonly string[],
+    stdin = '',
+    onStdout: (text: string) => void = () => undefined,
+  ): Promise<CliRun> {
     let stdout = '';
     let stderr = '';
     const io: CliIo = {
       env: {},
       stdout: (text) => {
         stdout += text;
+        onStdout(text);
       },
       stderr: (text) => {
         stderr += text;

@@ -119,13 +119,40 @@ describe('amtsbote client refusals', () => {
     expect(await exists(profile)).toBe(false);
   });
 
-  it('refuses a further device of a user, as device approval is not available yet', async () => {
+  it('refuses a plain login of a further device, naming --link and --recovery-key-stdin', async () => {
     const person = await createMember(server, 'karl-zweit');
     await cli.login(path.join(root, 'karl-1'), person.username);
     const second = path.join(root, 'karl-2');
-    const refusal = await cli.refusal(loginArgs(second, person.username), `${PASSWORD}\n`);
-    expect(refusal).toEqual({ exitCode: 2, code: 'device_approval_unavailable' });
+    const result = await cli.run(
+      [...loginArgs(second, person.username), '--json'],
+      `${PASSWORD}\n`,
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('error (device_approval_required): ');
+    expect(result.stderr).toContain('--link');
+    expect(result.stderr).toContain('--recovery-key-stdin');
     expect(await exists(second)).toBe(false);
+  });
+
+  it('refuses --link and --recovery-key-stdin for a user without a device, and both at once', async () => {
+    const person = await createMember(server, 'mia-neu');
+    const profile = path.join(root, 'mia');
+    const linkRefusal = await cli.refusal(
+      [...loginArgs(profile, person.username), '--link'],
+      `${PASSWORD}\n`,
+    );
+    expect(linkRefusal).toEqual({ exitCode: 2, code: 'no_device_yet' });
+    const both = await cli.refusal(
+      [...loginArgs(profile, person.username), '--link', '--recovery-key-stdin'],
+      `${PASSWORD}\nABCD\n`,
+    );
+    expect(both).toEqual({ exitCode: 2, code: 'conflicting_options' });
+    const missingKey = await cli.refusal(
+      [...loginArgs(profile, person.username), '--recovery-key-stdin'],
+      `${PASSWORD}\n`,
+    );
+    expect(missingKey).toEqual({ exitCode: 2, code: 'missing_recovery_key' });
+    expect(await exists(profile)).toBe(false);
   });
 
   it('refuses to create a profile in a directory that is not empty', async () => {

@@ -13,8 +13,8 @@ import {
 } from './client-cli.js';
 
 /* `amtsbote client`: two CLI profiles talking to each other through a real server. The first
-   is the organization's administrator (who may look colleagues up by username), the second a
-   member. */
+   is the organization's administrator, the second a member; both look colleagues up by
+   username in the directory (more in client-directory.test.ts). */
 
 const SETUP_ADMIN_PASSWORD = 'correct horse battery staple';
 
@@ -145,17 +145,16 @@ describe('amtsbote client', () => {
     ]);
   });
 
-  it('lets a member name colleagues by user id but not look them up by username', async () => {
+  it('lets a member name colleagues by username or by user id', async () => {
     const colleague = await createMember(server, 'clara-christ');
     const claraProfile = path.join(root, 'clara');
     await cli.login(claraProfile, colleague.username);
-    const refusal = await cli.refusal([
-      ...['--profile', memberProfile, 'conversation', 'create'],
-      ...['--members', colleague.username],
-    ]);
-    expect(refusal).toEqual({ exitCode: 2, code: 'username_lookup_forbidden' });
-
     const direct = createdSchema.parse(
+      await cli.json(memberProfile, [
+        ...['conversation', 'create', '--kind', 'direct', '--members', colleague.username],
+      ]),
+    );
+    const byId = createdSchema.parse(
       await cli.json(memberProfile, [
         ...['conversation', 'create', '--kind', 'direct', '--members', colleague.id],
       ]),
@@ -163,9 +162,10 @@ describe('amtsbote client', () => {
     const claraSees = conversationsSchema.parse(
       await cli.json(claraProfile, ['conversation', 'list']),
     );
-    expect(claraSees).toEqual([
-      expect.objectContaining({ conversationId: direct.conversationId, kind: 'direct' }),
-    ]);
+    expect(claraSees.map((c) => c.conversationId).sort()).toEqual(
+      [direct.conversationId, byId.conversationId].sort(),
+    );
+    expect(claraSees.map((c) => c.kind)).toEqual(['direct', 'direct']);
   });
 
   it('adds and removes a colleague, reporting the devices that joined and left', async () => {

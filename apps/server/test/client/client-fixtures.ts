@@ -8,7 +8,7 @@ import {
   type MessagingEvent,
   type TimelineItem,
 } from '@amtsbote/client';
-import { generateStorageKeyBytes, importStorageKey, type IdentityKeyPair } from '@amtsbote/crypto';
+import { generateStorageKeyBytes, importStorageKey } from '@amtsbote/crypto';
 import type { SessionGrant } from '@amtsbote/protocol';
 import { WebSocket } from 'ws';
 import { createUser, login } from '../sessions/identity-fixtures.js';
@@ -67,10 +67,12 @@ export interface DeviceOptions {
   readonly store?: LocalStore;
   /** Connect the WebSocket (default true). */
   readonly isLive?: boolean;
-  /** A further device of a user: bootstrap with the user's identity key. */
-  readonly identityKey?: IdentityKeyPair;
+  /** A further device of a user, approved by this device of the same user (a device link). */
+  readonly approvedBy?: TestDevice;
   /** Only open an existing account (a restart). */
   readonly isRestart?: boolean;
+  /** Client options beyond the defaults (a clock, timeouts). */
+  readonly extraClientOptions?: Partial<MessagingClientOptions>;
 }
 
 export function clientOptions(
@@ -99,17 +101,32 @@ export async function startDevice(
   options: DeviceOptions = {},
 ): Promise<TestDevice> {
   const store = options.store ?? (await encryptedMemoryStore());
-  const clientOptionsFor = clientOptions(server, grant, store, options.isLive ?? true);
+  const clientOptionsFor = {
+    ...clientOptions(server, grant, store, options.isLive ?? true),
+    ...options.extraClientOptions,
+  };
+  const approver = options.approvedBy ?? null;
   const client =
     options.isRestart === true
       ? await MessagingClient.open(clientOptionsFor)
-      : options.identityKey === undefined
+      : approver === null
         ? await MessagingClient.bootstrap(clientOptionsFor)
-        : await MessagingClient.bootstrapWithIdentityKey(clientOptionsFor, options.identityKey);
+        : await linkDevice(clientOptionsFor, approver);
   const events: MessagingEvent[] = [];
   client.subscribe((event) => events.push(event));
   await client.start();
-  return { client, grant, store, events };
+  const device = { client, grant, store, events };
+  return device;
+}
+
+/** The device link as a user runs it: the new device shows its QR payload, the other scans it. */
+export async function linkDevice(
+  options: MessagingClientOptions,
+  approver: TestDevice,
+): Promise<MessagingClient> {
+  const link = await MessagingClient.requestDeviceLink(options);
+  await approver.client.approveDevice(link.qrPayload);
+  return link.complete({ pollIntervalMs: 25 });
 }
 
 /** A new person with one started device. */

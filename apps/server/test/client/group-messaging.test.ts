@@ -84,12 +84,12 @@ describe('messaging client in a group', () => {
     expect((await emil.client.conversation(id))?.kind).toBe('direct');
   });
 
-  it('reaches every device of a user, including one set up later with the same identity key', async () => {
+  it('reaches every device of a user, including one approved later by another of their devices', async () => {
     const frank = await personWithDevice(server, 'frank');
     const gerda = await personWithDevice(server, 'gerda');
     devices.push(frank, gerda);
     const gerdaPhone = await startDevice(server, await signIn(server, gerda.person), {
-      identityKey: gerda.client.interimIdentityKeyForNewDevice(),
+      approvedBy: gerda,
     });
     devices.push(gerdaPhone);
     const { conversationId: id, members } = await frank.client.createConversation({

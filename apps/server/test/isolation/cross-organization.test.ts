@@ -3,6 +3,8 @@ import { base64urlEncode } from '@amtsbote/crypto';
 import {
   CIPHERSUITES,
   conversationViewSchema,
+  createdDeviceLinkSchema,
+  deviceLinkStateSchema,
   deviceViewSchema,
   inviteInfoSchema,
   inviteViewSchema,
@@ -56,6 +58,7 @@ let disabledA: UserView;
 let openInviteA: CreatedInvite;
 let passkeyIdA: string;
 let conversationA: string;
+let deviceLinkA: string;
 
 const FOREIGN_ID_CASES: readonly ForeignIdCase[] = [
   {
@@ -83,6 +86,12 @@ const FOREIGN_ID_CASES: readonly ForeignIdCase[] = [
   },
   {
     method: 'POST',
+    path: '/api/conversations/{id}/leave',
+    foreignId: () => conversationA,
+    body: {},
+  },
+  {
+    method: 'POST',
     path: '/api/conversations/{id}/commits',
     foreignId: () => conversationA,
     body: { epoch: 0, commit: 'AAAA' },
@@ -99,6 +108,20 @@ const FOREIGN_ID_CASES: readonly ForeignIdCase[] = [
     foreignId: () => conversationA,
     body: { messageId: randomUUID(), epoch: 0, ciphertext: 'AAAA' },
   },
+  { method: 'GET', path: '/api/me/history/{id}', foreignId: () => conversationA },
+  { method: 'GET', path: '/api/me/device-links/{id}', foreignId: () => deviceLinkA },
+  {
+    method: 'POST',
+    path: '/api/me/device-links/{id}/approve',
+    foreignId: () => deviceLinkA,
+    body: { sealedSecrets: 'AAAA', confirmation: base64urlEncode(new Uint8Array(32)) },
+  },
+  {
+    method: 'PUT',
+    path: '/api/me/history/{id}/blocks/{block}',
+    foreignId: () => conversationA,
+    body: { ciphertext: 'AAAA' },
+  },
 ];
 
 /** Routes on organization data that take no id; each has its own test below. */
@@ -106,6 +129,9 @@ const ORGANIZATION_ROUTES_WITHOUT_ID = [
   'GET /api/admin/users',
   'GET /api/admin/invites',
   'POST /api/admin/invites',
+  // Covered by test/http/policy.test.ts: each organization's policy is its own.
+  'GET /api/admin/policy',
+  'PUT /api/admin/policy',
 ];
 
 const HTTP_METHODS = new Set(['get', 'put', 'post', 'delete', 'patch', 'head', 'options']);
@@ -183,6 +209,14 @@ describe('organization isolation', () => {
       memberUserIds: [adminA.user.id],
     });
 
+    deviceLinkA = (
+      await call(server, memberA.token, 'POST', '/api/me/device-links', createdDeviceLinkSchema, {
+        publicKey: base64urlEncode(randomBytes(1216)),
+        codeTag: base64urlEncode(randomBytes(32)),
+        qrTag: base64urlEncode(randomBytes(32)),
+      })
+    ).id;
+
     await createOrganization(server, { slug: ORG_B, name: 'Landkreis Beispiel' });
     await createUser(server, {
       org: ORG_B,
@@ -248,7 +282,22 @@ describe('organization isolation', () => {
         z.object({ passkeys: z.array(passkeyViewSchema) }),
       )
     ).passkeys;
-    return { users, devicesByUser, invites, memberSessions, memberPasskeys, conversation };
+    const deviceLink = await call(
+      server,
+      memberA.token,
+      'GET',
+      `/api/me/device-links/${deviceLinkA}`,
+      deviceLinkStateSchema,
+    );
+    return {
+      users,
+      devicesByUser,
+      invites,
+      memberSessions,
+      memberPasskeys,
+      conversation,
+      deviceLink,
+    };
   }
 
   it('covers every route that takes an id, as the running server lists them', async () => {
@@ -283,7 +332,14 @@ describe('organization isolation', () => {
     async (_route, { method, path, foreignId, body }) => {
       const before = await snapshotOfA();
       const request = (id: string): Promise<unknown> =>
-        call(server, adminB.token, method, path.replace('{id}', id), z.unknown(), body);
+        call(
+          server,
+          adminB.token,
+          method,
+          path.replace('{id}', id).replace('{block}', '0'),
+          z.unknown(),
+          body,
+        );
 
       const unknown = await rejectionOf(request(randomUUID()));
       const foreign = await rejectionOf(request(foreignId()));

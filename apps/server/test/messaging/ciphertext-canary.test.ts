@@ -68,7 +68,13 @@ describe('ciphertext in logs and storage', () => {
     const connection = await connectFrames(server.wsUrl, owner.token);
     connection.send({
       kind: 'send',
-      header: { requestId: 1, conversationId, messageId: randomUUID(), epoch: 1 },
+      header: {
+        requestId: 1,
+        conversationId,
+        messageId: randomUUID(),
+        epoch: 1,
+        intent: 'post',
+      },
       payload: PLANTED.wsMessage,
     });
     await connection.next('sent');

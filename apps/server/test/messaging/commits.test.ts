@@ -215,6 +215,7 @@ describeOnEachBackend('commits and welcomes', (backend) => {
         epoch: 1,
         senderDeviceId: owner.deviceId,
         messageId: null,
+        intent: null,
         sentAt: laptopEvents[0]?.sentAt,
         data: welcome,
         ratchetTree,

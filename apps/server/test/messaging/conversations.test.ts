@@ -81,6 +81,7 @@ describeOnEachBackend('conversations', (backend) => {
         { userId: bernd.userId, role: 'poster' },
       ]) as unknown,
       deviceIds: [owner.deviceId],
+      formerMembers: [],
     });
     expect(view.members).toHaveLength(3);
     expect(await getConversation(server, anna, conversationId)).toEqual(view);

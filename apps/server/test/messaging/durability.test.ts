@@ -67,7 +67,13 @@ describeOnEachBackend('durability of acknowledged messages', (backend) => {
       const connection = await connectFrames(first.wsUrl, owner.token);
       connection.send({
         kind: 'send',
-        header: { requestId: 1, conversationId, messageId: randomUUID(), epoch: 1 },
+        header: {
+          requestId: 1,
+          conversationId,
+          messageId: randomUUID(),
+          epoch: 1,
+          intent: 'post',
+        },
         payload: wsCiphertext,
       });
       await connection.next('sent');

@@ -1,11 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import {
-  MAX_RATCHET_TREE_BYTES,
-  MAX_WELCOME_BYTES,
-  sendMessageResponseSchema,
-  type SyncEvent,
-} from '@amtsbote/protocol';
+import { sendMessageResponseSchema, type SyncEvent } from '@amtsbote/protocol';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { MAX_SYNC_PAGE_BYTES } from '../../src/messaging/sync-service.js';
 import { expectError, expectOk } from '../http/helpers.js';
 import { describeOnEachBackend } from '../support/backends.js';
 import {
@@ -80,9 +76,10 @@ describeOnEachBackend('sync cursors and message storage', (backend) => {
   it('ends a page early when its MLS objects pass the page size, and says there is more', async () => {
     const owner = await newDevice(server);
     const member = await newDevice(server);
+    // 3/8 of a page each: two fit in one page, a third does not.
     const large = () => ({
-      welcome: opaque(MAX_WELCOME_BYTES),
-      ratchetTree: opaque(MAX_RATCHET_TREE_BYTES),
+      welcome: opaque(MAX_SYNC_PAGE_BYTES / 8),
+      ratchetTree: opaque(MAX_SYNC_PAGE_BYTES / 4),
     });
     for (let i = 0; i < 3; i += 1) {
       const conversation = await createConversation(server, owner, [member]);

@@ -47,7 +47,7 @@ function sendFrame(
 ): Frame {
   return {
     kind: 'send',
-    header: { requestId, conversationId, messageId: randomUUID(), epoch },
+    header: { requestId, conversationId, messageId: randomUUID(), epoch, intent: 'post' },
     payload,
   };
 }
@@ -91,6 +91,7 @@ describeOnEachBackend('WebSocket frames', (backend) => {
       epoch: 1,
       senderDeviceId: owner.deviceId,
       messageId: sent.header.messageId,
+      intent: 'post',
       sentAt: sent.header.sentAt,
       dataLength: ciphertext.length,
     });

@@ -1,8 +1,14 @@
 import { sql } from 'kysely';
 import type { TestServer } from './test-server.js';
 
-/** Every value of every column of every table in the public schema, as text. */
-export async function dumpDatabase(server: TestServer): Promise<string[]> {
+/**
+ * Every value of every column of every table in the public schema, as text. bytea is read with
+ * 'escape' encoding (printable ASCII as it is), or as hex to look for binary secrets.
+ */
+export async function dumpDatabase(
+  server: TestServer,
+  binaryEncoding: 'escape' | 'hex' = 'escape',
+): Promise<string[]> {
   const db = server.handle.storage.db;
   const columns = await sql<{ table_name: string; column_name: string; data_type: string }>`
     select table_name, column_name, data_type from information_schema.columns
@@ -15,9 +21,10 @@ export async function dumpDatabase(server: TestServer): Promise<string[]> {
   }
   const values: string[] = [];
   for (const [table, cols] of tables) {
-    // bytea is read with 'escape' encoding, which keeps printable ASCII as it is.
     const selections = cols.map((c) =>
-      c.isBinary ? sql`encode(${sql.ref(c.name)}, 'escape')` : sql`${sql.ref(c.name)}::text`,
+      c.isBinary
+        ? sql`encode(${sql.ref(c.name)}, ${sql.lit(binaryEncoding)})`
+        : sql`${sql.ref(c.name)}::text`,
     );
     const rows = await sql<Record<string, string | null>>`
       select ${sql.join(selections)} from ${sql.table(table)}`.execute(db);

@@ -17,6 +17,7 @@ export interface TestServerOptions {
   readonly clock?: Clock;
   readonly loginThrottle?: LoginThrottleOptions;
   readonly authRateLimitPerMinute?: number;
+  readonly rateLimitPerMinute?: number;
   readonly websocketLivenessIntervalMs?: number;
   /** Reuse a data directory (to test restarts); by default a fresh temporary one. */
   readonly dataDir?: string;
@@ -75,6 +76,9 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       ...(options.authRateLimitPerMinute === undefined
         ? {}
         : { authRateLimitPerMinute: options.authRateLimitPerMinute }),
+      ...(options.rateLimitPerMinute === undefined
+        ? {}
+        : { rateLimitPerMinute: options.rateLimitPerMinute }),
       ...(options.websocketLivenessIntervalMs === undefined
         ? {}
         : { websocketLivenessIntervalMs: options.websocketLivenessIntervalMs }),

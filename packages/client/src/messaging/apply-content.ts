@@ -54,7 +54,7 @@ function withReaction(
 }
 
 /** The changed target, or null when the change does not apply. */
-function changedTarget(target: MessageRecord, input: IncomingContent): MessageRecord | null {
+export function changedTarget(target: MessageRecord, input: IncomingContent): MessageRecord | null {
   const { content, sender } = input;
   switch (content.type) {
     case 'edit':
@@ -101,6 +101,9 @@ export async function applyContent(
     case 'acknowledge': {
       const operations = [messages.controlOperation(conversationId, input.messageId, input.seq)];
       const target = await messages.message(conversationId, content.target);
+      // Kept for the history backup, which may bring the target later (history-restore.ts).
+      if (target === null)
+        operations.push(messages.pendingControls.operation(content.target, input));
       const changed = target === null ? null : changedTarget(target, input);
       if (changed !== null) operations.push(messages.messageOperation(changed));
       return operations;

@@ -11,6 +11,17 @@ export async function contentStep(
 ): Promise<Step> {
   const { conversationId, content } = input;
   const operations = await applyContent(ctx.messages, input);
+  if (content.type === 'acknowledge') {
+    const target = await ctx.messages.message(conversationId, content.target);
+    const recorded =
+      target === null || target.isDeleted
+        ? null
+        : await ctx.acknowledgements.addOperation(conversationId, content.target, {
+            userId: input.sender.userId,
+            at: input.sentAt,
+          });
+    if (recorded !== null) operations.push(recorded);
+  }
   if (content.type === 'metadata') {
     const info =
       (await ctx.groups.info(conversationId)) ?? newConversationInfo(conversationId, null);

@@ -16,9 +16,11 @@ export interface ConversationSummary {
   /** From the encrypted metadata; the server never sees it. */
   readonly name: string | null;
   readonly topic: string | null;
+  /** The group's epoch; 0 once this device left (its group state is gone). */
   readonly epoch: number;
-  /** The devices in the MLS group, as this device verified them. */
+  /** The devices in the MLS group, as this device verified them; none once it left. */
   readonly members: readonly MemberRef[];
+  /** Removed, or the user left: the timeline stays, nothing is read or sent any more. */
   readonly isRemoved: boolean;
 }
 
@@ -120,15 +122,15 @@ export class Conversations {
   async get(conversationId: string): Promise<ConversationSummary | null> {
     const info = await this.#ctx.groups.info(conversationId);
     const group = await this.#ctx.groups.group(conversationId);
-    if (info === null || group === null) return null;
+    if (info === null || (group === null && !info.isRemoved)) return null;
     return {
       conversationId,
       kind: info.kind,
       name: info.name,
       topic: info.topic,
-      epoch: group.epoch,
-      members: group.members().map(memberRef),
-      isRemoved: info.isRemoved || group.isRemoved,
+      epoch: group?.epoch ?? 0,
+      members: group?.members().map(memberRef) ?? [],
+      isRemoved: info.isRemoved || group === null || group.isRemoved,
     };
   }
 

@@ -2,8 +2,9 @@ import {
   base64urlDecode,
   constantTimeEqual,
   createDevice,
-  generateIdentityKey,
+  generateUserSecrets,
   type IdentityKeyPair,
+  type UserSecrets,
 } from '@amtsbote/crypto';
 import type { CiphersuiteId } from '@amtsbote/protocol';
 import { ApiError } from '../http-api.js';
@@ -13,9 +14,11 @@ import type { MessagingApi } from './messaging-api.js';
 import { MessagingError } from './messaging-error.js';
 
 /*
- * A device's account: on the user's first device a new identity key, published once; on any
- * device an MLS device credential signed by that identity key. Stored (encrypted at rest)
- * before anything is published, so a crash never leaves a published key this device lost.
+ * A device's account: on the user's first device new user secrets, the identity key published
+ * once; on a further device the user secrets received from another device (device link) or
+ * from the server under the recovery key. On any device an MLS device credential signed by the
+ * identity key. Stored (encrypted at rest) before anything is published, so a crash never
+ * leaves a published key this device lost.
  */
 
 function checkSameAccount(account: Account, ids: AccountIds): Account {
@@ -42,29 +45,14 @@ async function publish(api: MessagingApi, identityKey: IdentityKeyPair): Promise
   }
 }
 
-async function createAccount(
-  store: LocalStore,
-  api: MessagingApi,
-  ids: AccountIds,
-  ciphersuite: CiphersuiteId,
-  identityKey: IdentityKeyPair,
-): Promise<Account> {
-  const account: Account = {
+function newAccount(ids: AccountIds, ciphersuite: CiphersuiteId, secrets: UserSecrets): Account {
+  return {
     ...ids,
     ciphersuite,
-    identityKey,
-    device: createDevice(identityKey, ids),
+    identityKey: secrets.identityKey,
+    historyKey: secrets.historyKey,
+    device: createDevice(secrets.identityKey, ids),
   };
-  const accounts = new AccountStore(store);
-  await accounts.save(account);
-  try {
-    await publish(api, identityKey);
-  } catch (error) {
-    // Refused for good (another identity key won): nothing of this account was published.
-    if (error instanceof MessagingError) await accounts.clear();
-    throw error;
-  }
-  return account;
 }
 
 /** The stored account of this device, or null before bootstrap. */
@@ -74,8 +62,8 @@ export async function loadAccount(store: LocalStore, ids: AccountIds): Promise<A
 }
 
 /**
- * The user's first device: creates the identity key. Refused with identity_key_exists when the
- * user already has one (another device holds it: see bootstrapDeviceWithIdentityKey).
+ * The user's first device: creates the user secrets. Refused with identity_key_exists when the
+ * user already has an identity key (another device holds it: link or recover this device).
  */
 export async function bootstrapFirstDevice(
   store: LocalStore,
@@ -93,28 +81,43 @@ export async function bootstrapFirstDevice(
   if (identity.identityKey !== null) {
     throw new MessagingError('identity_key_exists', 'the user already has an identity key');
   }
-  return createAccount(store, api, ids, ciphersuite, generateIdentityKey());
+  const account = newAccount(ids, ciphersuite, generateUserSecrets());
+  const accounts = new AccountStore(store);
+  await accounts.save(account);
+  try {
+    await publish(api, account.identityKey);
+  } catch (error) {
+    // Refused for good (another identity key won): nothing of this account was published.
+    if (error instanceof MessagingError) await accounts.clear();
+    throw error;
+  }
+  return account;
 }
 
 /**
- * A further device of a user, given the user's identity key. Interim: the device-approval flow
- * (the key travels encrypted from an approved device) will replace passing it in by hand.
+ * A further device of a user, with the user secrets it received. They must hold the identity
+ * key the server publishes for the user: what other users pinned. Nothing is stored otherwise.
  */
-export async function bootstrapDeviceWithIdentityKey(
+export async function bootstrapWithUserSecrets(
   store: LocalStore,
   api: MessagingApi,
   ids: AccountIds,
   ciphersuite: CiphersuiteId,
-  identityKey: IdentityKeyPair,
+  secrets: UserSecrets,
 ): Promise<Account> {
   const existing = await loadAccount(store, ids);
   if (existing !== null) return existing;
   const identity = await api.userIdentity(ids.userId);
   if (
-    identity.identityKey !== null &&
-    !constantTimeEqual(base64urlDecode(identity.identityKey), identityKey.publicKey)
+    identity.identityKey === null ||
+    !constantTimeEqual(base64urlDecode(identity.identityKey), secrets.identityKey.publicKey)
   ) {
-    throw new MessagingError('identity_key_mismatch', 'the server holds another identity key');
+    throw new MessagingError(
+      'identity_key_mismatch',
+      'the secrets received hold another identity key than the server publishes for the user',
+    );
   }
-  return createAccount(store, api, ids, ciphersuite, identityKey);
+  const account = newAccount(ids, ciphersuite, secrets);
+  await new AccountStore(store).save(account);
+  return account;
 }

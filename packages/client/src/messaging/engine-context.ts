@@ -2,7 +2,9 @@ import type { DeviceAuthenticationService, MlsGroup } from '@amtsbote/crypto';
 import type { MessageId } from '@amtsbote/protocol';
 import type { LocalStore, StoreOperation } from '../store/local-store.js';
 import type { Outbox } from '../store/outbox.js';
+import type { AcknowledgementStore } from './acknowledgement-store.js';
 import type { Account } from './account-store.js';
+import type { ConversationRoster } from './conversation-roster.js';
 import type { CursorStore } from './cursor-store.js';
 import type { GroupStore } from './group-store.js';
 import type { MessageStore } from './message-store.js';
@@ -19,6 +21,9 @@ export interface EngineContext {
   readonly groups: GroupStore;
   readonly cursors: CursorStore;
   readonly messages: MessageStore;
+  readonly acknowledgements: AcknowledgementStore;
+  /** The server's roster (kinds and roles), for channel posting rights. */
+  readonly roster: ConversationRoster;
   readonly keyPackages: StoredKeyPackages;
   readonly outbox: Outbox;
   readonly hub: MessagingEventHub;

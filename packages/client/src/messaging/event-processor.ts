@@ -6,12 +6,15 @@ import {
   type MlsGroup,
 } from '@amtsbote/crypto';
 import { decodeApplicationPayload, type ConversationKind } from '@amtsbote/protocol';
+import { channelRefusal } from './channel-rules.js';
 import { contentStep } from './content-step.js';
 import { emptyStep, type EngineContext, type Step } from './engine-context.js';
 import { newConversationInfo } from './group-store.js';
 import type { IncomingEvent } from './incoming-event.js';
 import { errorCode, type MemberRef, type MessagingEvent } from './messaging-events.js';
+import { membershipRecordOperations, type CommitPosition } from './membership-log.js';
 import { ownMessageStep } from './own-message.js';
+import { rosterAdmission } from './roster-admission.js';
 
 /*
  * Turns one event of the stream into a Step: welcome → join, commit → next epoch, message →
@@ -148,12 +151,22 @@ function membershipEvent(
   };
 }
 
+const commitPositionOf = (event: IncomingEvent): CommitPosition => ({
+  conversationId: event.conversationId,
+  seq: event.seq,
+  sentAt: event.sentAt,
+  epoch: event.epoch,
+});
+
 async function commitStepOf(ctx: EngineContext, event: IncomingEvent): Promise<Step> {
   const { conversationId } = event;
   const group = await ctx.groups.group(conversationId);
   if (group === null) return failureStep(event, 'not_in_group');
-  // Our own accepted commit, or a commit delivered again: the group is past it already.
-  if (group.epoch > event.epoch) return advanceOnly(event);
+  // Our own accepted commit's echo: the group is past it already. Anyone else's commit of a
+  // past epoch at a new position is a replay: MLS refuses it below (stale_epoch), visibly.
+  if (group.epoch > event.epoch && event.senderDeviceId === ctx.account.deviceId) {
+    return advanceOnly(event);
+  }
   const pending = await ctx.groups.pending(conversationId);
   const clearPending = pending === null ? [] : [ctx.groups.pendingDeleteOperation(conversationId)];
   if (
@@ -163,32 +176,46 @@ async function commitStepOf(ctx: EngineContext, event: IncomingEvent): Promise<S
     constantTimeEqual(pending.commit, event.data)
   ) {
     // Our commit won, but its answer was lost: the echo confirms it.
+    const self = { userId: ctx.account.userId, deviceId: ctx.account.deviceId };
     return {
       ...emptyStep(conversationId),
-      operations: clearPending,
+      operations: [
+        ...clearPending,
+        ...(await membershipRecordOperations(
+          ctx,
+          commitPositionOf(event),
+          { before: group, after: pending.group },
+          self,
+        )),
+      ],
       group: pending.group,
       cursor: event.seq,
-      emit: [
-        membershipEvent(conversationId, event.epoch, group, pending.group, {
-          userId: ctx.account.userId,
-          deviceId: ctx.account.deviceId,
-        }),
-      ],
+      emit: [membershipEvent(conversationId, event.epoch, group, pending.group, self)],
     };
   }
+  const admission = rosterAdmission(ctx, conversationId);
   let result;
   try {
-    result = await group.process(event.data);
+    result = await group.process(event.data, admission.options);
   } catch (error) {
+    // The roster could not be read: not a refusal; the event is processed on the next sync.
+    if (admission.unreachable() !== null) throw admission.unreachable();
     return failureStep(event, errorCode(error));
   }
   if (result.kind !== 'commit') return failureStep(event, 'unexpected_message_kind');
   const info = (await ctx.groups.info(conversationId)) ?? newConversationInfo(conversationId, null);
+  const committer = result.committer === null ? null : memberRef(result.committer);
   return {
     ...emptyStep(conversationId),
     operations: [
       ...clearPending,
       ...(result.isSelfRemoved ? [ctx.groups.infoOperation({ ...info, isRemoved: true })] : []),
+      ...(await membershipRecordOperations(
+        ctx,
+        commitPositionOf(event),
+        { before: group, after: result.newGroup },
+        committer,
+      )),
     ],
     group: result.newGroup,
     cursor: event.seq,
@@ -197,7 +224,7 @@ async function commitStepOf(ctx: EngineContext, event: IncomingEvent): Promise<S
         type: 'membership_changed',
         conversationId,
         epoch: event.epoch,
-        committer: result.committer === null ? null : memberRef(result.committer),
+        committer,
         added: result.added.map(memberRef),
         removed: result.removed.map(memberRef),
         isSelfRemoved: result.isSelfRemoved,
@@ -216,8 +243,9 @@ async function messageStep(ctx: EngineContext, event: IncomingEvent): Promise<St
   }
   const seenAt = await ctx.messages.seenAt(conversationId, messageId);
   if (seenAt === event.seq) return advanceOnly(event);
-  // The same message id at another position: a replay. Show nothing, and leave the cursor.
-  if (seenAt !== null) return emptyStep(conversationId);
+  // The same message id at another position: a replay. Show nothing but the refusal, and leave
+  // the cursor: the position may still belong to a real event.
+  if (seenAt !== null) return { ...failureStep(event, 'message_replayed'), cursor: null };
   const group = await ctx.groups.group(conversationId);
   if (group === null) return failureStep(event, 'not_in_group');
   let result;
@@ -237,6 +265,13 @@ async function messageStep(ctx: EngineContext, event: IncomingEvent): Promise<St
   if (payload.messageId !== messageId) {
     return failureStep(event, 'message_id_mismatch', result.newGroup);
   }
+  const refusal = await channelRefusal(ctx, {
+    conversationId,
+    intent: event.intent,
+    senderUserId: result.sender.userId,
+    content: payload.content,
+  });
+  if (refusal !== null) return failureStep(event, refusal, result.newGroup);
   const step = await contentStep(
     ctx,
     {

@@ -49,14 +49,15 @@ export class EventStream {
   }
 
   /**
-   * Processes events in the given order (sync pages: oldest first per conversation) and returns
-   * the cursors of the conversations they touched, for the acknowledgement.
+   * Processes events in log order (by seq within each conversation, whatever order the page
+   * lists them in) and returns the cursors of the conversations they touched, for the
+   * acknowledgement.
    */
   async processUnlocked(
     events: readonly IncomingEvent[],
   ): Promise<{ cursors: Cursor[]; hasProgress: boolean }> {
     const before = new Map<string, number>();
-    for (const event of events) {
+    for (const event of inLogOrder(events)) {
       const { conversationId } = event;
       if (!before.has(conversationId)) {
         before.set(conversationId, await this.#ctx.cursors.get(conversationId));
@@ -110,4 +111,18 @@ export class EventStream {
     if (cursors.length === 0 || this.#liveAck(cursors)) return;
     await this.#ctx.api.acknowledge(cursors);
   }
+}
+
+/**
+ * A conversation's events by seq. Processed in any other order, an event would move the cursor
+ * past earlier ones, which would then be skipped as duplicates: a server that reorders a page
+ * could make a device lose commits. Conversations keep the order of their first event.
+ */
+function inLogOrder(events: readonly IncomingEvent[]): IncomingEvent[] {
+  const rank = new Map<string, number>();
+  for (const event of events) {
+    if (!rank.has(event.conversationId)) rank.set(event.conversationId, rank.size);
+  }
+  const rankOf = (event: IncomingEvent): number => rank.get(event.conversationId) ?? 0;
+  return [...events].sort((a, b) => rankOf(a) - rankOf(b) || a.seq - b.seq);
 }

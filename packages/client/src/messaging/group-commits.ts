@@ -8,6 +8,7 @@ import { ApiError } from '../http-api.js';
 import type { SerialQueue } from '../store/serial-queue.js';
 import { commitStep, emptyStep, type EngineContext } from './engine-context.js';
 import { memberRef } from './event-processor.js';
+import { membershipRecordOperations } from './membership-log.js';
 import type { EventStream } from './event-stream.js';
 import type { ClaimedKeyPackageBytes } from './messaging-api.js';
 import { MessagingError } from './messaging-error.js';
@@ -43,9 +44,12 @@ export class GroupCommits {
       let claimed: ClaimedKeyPackageBytes[] | null = null;
       return this.#withRetries(conversationId, async (group) => {
         const inGroup = new Set(group.members().map((m) => m.deviceId));
-        claimed ??= await this.#ctx.api.claimKeyPackages(this.#ctx.account.ciphersuite, userIds, [
-          ...inGroup,
-        ]);
+        claimed ??= claimedFor(
+          userIds,
+          await this.#ctx.api.claimKeyPackages(this.#ctx.account.ciphersuite, userIds, [
+            ...inGroup,
+          ]),
+        );
         for (;;) {
           const toAdd = claimed.filter((k) => !inGroup.has(k.deviceId));
           if (toAdd.length === 0) return null;
@@ -54,10 +58,14 @@ export class GroupCommits {
             result = await group.commitAdd(toAdd.map((k) => k.keyPackage));
           } catch (error) {
             // Devices whose credential the pins refuse (reported as identity_key_changed) stay
-            // out; the user's other devices are added.
+            // out; the user's other devices are added. Any other refusal means a key package
+            // no device of the user made: nothing is added, and the caller learns why.
             const refused = refusedDevices(error);
-            if (refused === null) throw error;
-            claimed = claimed.filter((k) => !refused.has(k.deviceId));
+            const rest: ClaimedKeyPackageBytes[] = claimed.filter(
+              (k) => refused?.has(k.deviceId) !== true,
+            );
+            if (rest.length === claimed.length) throw error;
+            claimed = rest;
             continue;
           }
           checkAdded(result, toAdd);
@@ -86,6 +94,26 @@ export class GroupCommits {
         return { result, welcome: null, added: [], removed };
       }),
     );
+  }
+
+  /**
+   * Removes these devices from the group (those still in it: after re-basing on another
+   * member's commit there may be nothing left to do). Call with the engine lock held; the roster
+   * reconciler decides which devices, and never this one.
+   */
+  async removeDevicesUnlocked(
+    conversationId: string,
+    deviceIds: readonly string[],
+  ): Promise<string[]> {
+    return this.#withRetries(conversationId, async (group) => {
+      const removed = group
+        .members()
+        .filter((m) => deviceIds.includes(m.deviceId) && m.deviceId !== this.#ctx.account.deviceId)
+        .map((m) => m.deviceId);
+      if (removed.length === 0) return null;
+      const result = await group.commitRemove(removed);
+      return { result, welcome: null, added: [], removed };
+    });
   }
 
   async #withRetries(
@@ -154,9 +182,15 @@ export class GroupCommits {
     const cursor = await ctx.cursors.get(conversationId);
     const isNext = position.seq === cursor + 1;
     const self = { userId: ctx.account.userId, deviceId: ctx.account.deviceId };
+    const recorded = await membershipRecordOperations(
+      ctx,
+      { conversationId, seq: position.seq, sentAt: ctx.now().toISOString(), epoch: group.epoch },
+      { before: group, after: result.newGroup },
+      self,
+    );
     await commitStep(ctx, {
       ...emptyStep(conversationId),
-      operations: [ctx.groups.pendingDeleteOperation(conversationId)],
+      operations: [ctx.groups.pendingDeleteOperation(conversationId), ...recorded],
       group: result.newGroup,
       cursor: isNext ? position.seq : null,
       emit: [
@@ -183,12 +217,27 @@ interface PlannedCommit {
   readonly removed: readonly string[];
 }
 
-/** The devices a member_rejected refusal names; null for any other error or an unnamed device. */
+/**
+ * The devices a member_rejected refusal names when every rejection is a changed identity key
+ * (already shown through identity_key_changed); null for any other error or an unnamed device.
+ */
 function refusedDevices(error: unknown): ReadonlySet<string> | null {
   if (!(error instanceof MlsGroupError) || error.code !== 'member_rejected') return null;
+  if (error.rejections.some((r) => r.reason !== 'identity_key_changed')) return null;
   const deviceIds = error.rejections.map((r) => r.deviceId);
   if (deviceIds.length === 0 || deviceIds.some((id) => id === null)) return null;
   return new Set(deviceIds.filter((id): id is string => id !== null));
+}
+
+/** The server answers for the users asked about and no one else, or nobody is added. */
+function claimedFor(
+  userIds: readonly string[],
+  claimed: ClaimedKeyPackageBytes[],
+): ClaimedKeyPackageBytes[] {
+  if (claimed.some((k) => !userIds.includes(k.userId))) {
+    throw new MessagingError('key_package_mismatch', 'a key package is for a user not asked for');
+  }
+  return claimed;
 }
 
 /** The commit adds exactly the claimed devices, each of the user the server named. */

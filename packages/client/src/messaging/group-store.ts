@@ -95,6 +95,15 @@ export class GroupStore {
     this.#groups.set(conversationId, group);
   }
 
+  /** Deletes the group state (the device left); call forget() once the transaction committed. */
+  stateDeleteOperation(conversationId: string): StoreOperation {
+    return { type: 'delete', collection: 'groups', key: stateKey(conversationId) };
+  }
+
+  forget(conversationId: string): void {
+    this.#groups.delete(conversationId);
+  }
+
   async info(conversationId: string): Promise<ConversationInfo | null> {
     return this.#info.get(infoKey(conversationId));
   }

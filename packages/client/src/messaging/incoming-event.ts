@@ -1,5 +1,5 @@
 import { base64urlDecode } from '@amtsbote/crypto';
-import type { FrameHeaders, SyncEvent, SyncEventType } from '@amtsbote/protocol';
+import type { FrameHeaders, MessageIntent, SyncEvent, SyncEventType } from '@amtsbote/protocol';
 
 /** One event of the device's stream, from HTTP sync or a WebSocket frame, with its bytes. */
 export interface IncomingEvent {
@@ -9,6 +9,8 @@ export interface IncomingEvent {
   readonly epoch: number;
   readonly senderDeviceId: string;
   readonly messageId: string | null;
+  /** Messages: the intent the sender declared to the server (checked against the content). */
+  readonly intent: MessageIntent | null;
   readonly sentAt: string;
   readonly data: Uint8Array;
   readonly ratchetTree: Uint8Array | null;
@@ -22,6 +24,7 @@ export function fromSyncEvent(event: SyncEvent): IncomingEvent {
     epoch: event.epoch,
     senderDeviceId: event.senderDeviceId,
     messageId: event.messageId,
+    intent: event.intent,
     sentAt: event.sentAt,
     data: base64urlDecode(event.data),
     ratchetTree: event.ratchetTree === null ? null : base64urlDecode(event.ratchetTree),
@@ -39,6 +42,7 @@ export function fromEventFrame(header: FrameHeaders['event'], payload: Uint8Arra
     epoch: header.epoch,
     senderDeviceId: header.senderDeviceId,
     messageId: header.messageId,
+    intent: header.intent,
     sentAt: header.sentAt,
     data: payload.slice(0, dataLength),
     ratchetTree: tree.length === 0 ? null : tree,

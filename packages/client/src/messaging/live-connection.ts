@@ -72,6 +72,8 @@ export interface LiveConnectionOptions {
   readonly random: () => number;
   readonly onEvent: (header: FrameHeaders['event'], payload: Uint8Array) => void;
   readonly onNotice: (notice: FrameHeaders['notice']) => void;
+  /** Another device's ephemeral message (typing): relayed live, never stored, never re-sent. */
+  readonly onEphemeral: (header: FrameHeaders['ephemeral_event'], payload: Uint8Array) => void;
   /** After each successful hello (first connect and every reconnect). */
   readonly onConnected: () => void;
   readonly onDisconnected: (closeCode: number, isFinal: boolean) => void;
@@ -145,6 +147,13 @@ export class LiveConnection {
     return answer;
   }
 
+  /** Sends an ephemeral message, unanswered and best effort; false when not connected. */
+  sendEphemeral(header: FrameHeaders['ephemeral'], payload: Uint8Array): boolean {
+    if (this.#socket === null || !this.isConnected) return false;
+    this.#socket.send(encodeFrame({ kind: 'ephemeral', header, payload }));
+    return true;
+  }
+
   /** Acknowledges positions over the socket; false when not connected (use HTTP then). */
   ack(cursors: readonly Cursor[]): boolean {
     if (cursors.length === 0) return true;
@@ -214,6 +223,9 @@ export class LiveConnection {
       case 'notice':
         this.#options.onNotice(frame.header);
         return;
+      case 'ephemeral_event':
+        this.#options.onEphemeral(frame.header, frame.payload);
+        return;
       case 'sent':
         this.#settle(frame.header.requestId, (p) => {
           p.resolve(frame.header);
@@ -229,6 +241,7 @@ export class LiveConnection {
       }
       case 'send':
       case 'ack':
+      case 'ephemeral':
         return;
       default:
         assertNever(frame);

@@ -1,15 +1,19 @@
 import type { MlsGroup } from '@amtsbote/crypto';
 import {
   CONTENT_VERSION,
+  decodeApplicationPayload,
   encodeApplicationPayload,
   type MessageContentInput,
   type MessageId,
+  type MessageIntent,
 } from '@amtsbote/protocol';
 import type { OutboxEntry } from '../store/outbox.js';
 import type { SerialQueue } from '../store/serial-queue.js';
+import { maySend } from './channel-rules.js';
 import { commitStep, emptyStep, type EngineContext } from './engine-context.js';
 import type { EventStream } from './event-stream.js';
 import type { LiveConnection } from './live-connection.js';
+import { intentOf } from './message-intent.js';
 import type { SentPosition } from './messaging-api.js';
 import { MessagingError } from './messaging-error.js';
 import { errorCode } from './messaging-events.js';
@@ -30,6 +34,16 @@ export interface MessageSenderOptions {
   readonly live: () => LiveConnection | null;
   readonly sendTimeoutMs: number;
   readonly newMessageId: () => string;
+}
+
+/** Outbox entries keep only the payload: the intent follows from its content type. */
+function intentOfEntry(entry: OutboxEntry): MessageIntent {
+  try {
+    return intentOf(decodeApplicationPayload(entry.payload).content);
+  } catch {
+    // Written by this client, so only a damaged store gets here; the server stays the judge.
+    return 'post';
+  }
 }
 
 /*
@@ -64,6 +78,9 @@ export class MessageSender {
       throw new MessagingError('conversation_not_found', 'no such conversation on this device');
     }
     if (group.isRemoved) throw new MessagingError('not_in_group', 'this device was removed');
+    if (!(await this.#maySend(conversationId, content))) {
+      throw new MessagingError('not_a_poster', 'only owners and posters post in this channel');
+    }
     const messageId = this.#options.newMessageId();
     let payload: Uint8Array;
     try {
@@ -82,6 +99,16 @@ export class MessageSender {
       payload,
     });
     return this.deliver(entry);
+  }
+
+  /** By the server's roster; when it cannot be read now, the server decides when it gets it. */
+  async #maySend(conversationId: string, content: MessageContentInput): Promise<boolean> {
+    try {
+      return await maySend(this.#ctx, conversationId, content);
+    } catch (error) {
+      if (classifyFailure(error) === 'transient') return true;
+      throw error;
+    }
   }
 
   /** Sends every pending outbox entry, oldest first; stops at the first that must wait. */
@@ -147,7 +174,7 @@ export class MessageSender {
     entry: OutboxEntry,
     encrypted: { epoch: number; ciphertext: Uint8Array },
   ): Promise<SentPosition> {
-    const message = { messageId: entry.messageId, ...encrypted };
+    const message = { messageId: entry.messageId, intent: intentOfEntry(entry), ...encrypted };
     const live = this.#options.live();
     if (live?.isConnected === true) {
       try {
@@ -156,6 +183,7 @@ export class MessageSender {
             conversationId: entry.conversationId,
             messageId: entry.messageId,
             epoch: message.epoch,
+            intent: message.intent,
           },
           encrypted.ciphertext,
           this.#options.sendTimeoutMs,

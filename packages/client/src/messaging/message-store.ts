@@ -2,6 +2,7 @@ import { messageContentSchema } from '@amtsbote/protocol';
 import { z } from 'zod';
 import { JsonCollection } from '../store/json-collection.js';
 import type { LocalStore, StoreOperation } from '../store/local-store.js';
+import { PendingControls } from './pending-controls.js';
 
 /*
  * Decrypted messages in the 'messages' collection. Keys hold only ids and sequence numbers:
@@ -10,6 +11,7 @@ import type { LocalStore, StoreOperation } from '../store/local-store.js';
  *                                  kept so a message id is recognised when it comes again
  *   f/<conversation>/<seq>         an event that could not be decrypted or was invalid
  *   r/<conversation>               read markers of the conversation's members
+ *   k/<conversation>/<message id>  who acknowledged the message and when (acknowledgement-store.ts)
  */
 
 const SEQ_DIGITS = 16;
@@ -64,8 +66,11 @@ export class MessageStore {
   readonly #controls: JsonCollection<z.infer<typeof controlRecordSchema>>;
   readonly #failures: JsonCollection<FailureRecord>;
   readonly #reads: JsonCollection<z.infer<typeof readMarkersSchema>>;
+  /** Changes to messages this device does not hold (yet): see pending-controls.ts. */
+  readonly pendingControls: PendingControls;
 
   constructor(store: LocalStore) {
+    this.pendingControls = new PendingControls(store);
     this.#messages = new JsonCollection(store, 'messages', messageRecordSchema);
     this.#controls = new JsonCollection(store, 'messages', controlRecordSchema);
     this.#failures = new JsonCollection(store, 'messages', failureRecordSchema);

@@ -2,8 +2,10 @@ import { base64urlDecode, base64urlEncode } from '@amtsbote/crypto';
 import {
   claimKeyPackagesResponseSchema,
   conversationViewSchema,
+  directoryPageSchema,
   keyPackageStockSchema,
   listConversationsResponseSchema,
+  organizationPolicySchema,
   sendMessageResponseSchema,
   submitCommitResponseSchema,
   syncResponseSchema,
@@ -12,7 +14,10 @@ import {
   type ConversationKind,
   type ConversationRole,
   type ConversationView,
+  type DirectoryPage,
   type KeyPackageStock,
+  type MessageIntent,
+  type OrganizationPolicy,
   type SyncEvent,
   type UserIdentity,
 } from '@amtsbote/protocol';
@@ -189,6 +194,7 @@ export class MessagingApi {
       readonly messageId: string;
       readonly epoch: number;
       readonly ciphertext: Uint8Array;
+      readonly intent: MessageIntent;
     },
   ): Promise<SentPosition> {
     return this.#http.request(
@@ -198,9 +204,30 @@ export class MessagingApi {
         messageId: message.messageId,
         epoch: message.epoch,
         ciphertext: base64urlEncode(message.ciphertext),
+        intent: message.intent,
       },
       sendMessageResponseSchema,
     );
+  }
+
+  /** Active colleagues of the organization whose username or display name contains the text. */
+  async searchDirectory(
+    text: string,
+    page: { readonly limit?: number; readonly after?: string } = {},
+  ): Promise<DirectoryPage> {
+    const query = new URLSearchParams({ query: text });
+    if (page.limit !== undefined) query.set('limit', String(page.limit));
+    if (page.after !== undefined) query.set('after', page.after);
+    return this.#http.request(
+      'GET',
+      `/api/directory?${query.toString()}`,
+      undefined,
+      directoryPageSchema,
+    );
+  }
+
+  async policy(): Promise<OrganizationPolicy> {
+    return this.#http.request('GET', '/api/policy', undefined, organizationPolicySchema);
   }
 
   async sync(limit: number): Promise<{ events: SyncEvent[]; hasMore: boolean }> {

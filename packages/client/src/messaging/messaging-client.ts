@@ -1,26 +1,36 @@
-import { DeviceAuthenticationService, type IdentityKeyPair } from '@amtsbote/crypto';
+import { DeviceAuthenticationService, type UserSecrets } from '@amtsbote/crypto';
 import {
   CIPHERSUITES,
   type CiphersuiteName,
   type ConversationRole,
+  type DirectoryPage,
   type MessageContentInput,
+  type OrganizationPolicy,
   type SyncEvent,
 } from '@amtsbote/protocol';
 import type { HttpApi } from '../http-api.js';
 import type { LocalStore } from '../store/local-store.js';
 import { Outbox, type OutboxEntry } from '../store/outbox.js';
 import { SerialQueue } from '../store/serial-queue.js';
+import { AcknowledgementStore } from './acknowledgement-store.js';
+import { AccountApi } from './account-api.js';
+import { Acknowledgements, type AcknowledgementList } from './acknowledgements.js';
 import type { Account, AccountIds } from './account-store.js';
+import { ConversationRoster } from './conversation-roster.js';
 import type { ConversationSummary, CreateConversationInput } from './conversations.js';
 import { Conversations } from './conversations.js';
 import { CursorStore } from './cursor-store.js';
+import { bootstrapFirstDevice, bootstrapWithUserSecrets, loadAccount } from './device-bootstrap.js';
 import {
-  bootstrapDeviceWithIdentityKey,
-  bootstrapFirstDevice,
-  loadAccount,
-} from './device-bootstrap.js';
+  WaitingDeviceLink,
+  approveLinkedDevice,
+  type ApprovedDevice,
+  type DeviceLinkView,
+  type DeviceLinkWaitOptions,
+} from './device-link-flow.js';
 import type { EngineContext } from './engine-context.js';
 import { EventStream } from './event-stream.js';
+import { ExternalJoin } from './external-join.js';
 import { GroupCommits } from './group-commits.js';
 import { GroupStore } from './group-store.js';
 import { fromEventFrame, fromSyncEvent } from './incoming-event.js';
@@ -34,6 +44,12 @@ import {
 import { MessageSender, type SentMessage } from './message-sender.js';
 import { MessageStore, type ReadMarkers } from './message-store.js';
 import { MessagingApi } from './messaging-api.js';
+import { HistoryApi } from './history-api.js';
+import { DEFAULT_HISTORY_BACKUP_DELAY_MS, HistoryBackup } from './history-backup.js';
+import { HistoryState } from './history-state.js';
+import { PolicyCache } from './organization-policy.js';
+import { ReadReceipts } from './read-receipts.js';
+import { ensureRecoveryKey, recoverUserSecrets } from './recovery.js';
 import { MessagingError } from './messaging-error.js';
 import {
   MessagingEventHub,
@@ -42,9 +58,14 @@ import {
   type MessagingEvent,
   type MessagingEventListener,
 } from './messaging-events.js';
+import { MembershipLog, withMembershipItems } from './membership-log.js';
+import { RosterApi } from './roster-api.js';
+import { RosterReconciler } from './roster-reconciler.js';
 import { StoredIdentityKeyPins } from './stored-identity-key-pins.js';
 import { StoredKeyPackages } from './stored-key-packages.js';
-import { readMarkersOf, timelineOf, type TimelineItem } from './timeline.js';
+import { TypingReceiver } from './typing-receiver.js';
+import { TypingSender } from './typing-sender.js';
+import { timelineOf, type TimelineItem } from './timeline.js';
 
 export interface MessagingClientOptions {
   /** Authenticated with the device's session token. */
@@ -62,9 +83,19 @@ export interface MessagingClientOptions {
   readonly reconnect?: ReconnectPolicy;
   readonly keyPackageTarget?: number;
   readonly sendTimeoutMs?: number;
+  /** How long another device's typing indicator shows without a refresh; default 6 s. */
+  readonly typingExpiryMs?: number;
   readonly now?: () => Date;
   readonly random?: () => number;
   readonly newId?: () => string;
+  /** Quiet time after changes before the history backup is updated; default 5 s. */
+  readonly historyBackupDelayMs?: number;
+}
+
+/** A device link of a new device: show code or QR payload, then complete() once approved. */
+export interface DeviceLink extends DeviceLinkView {
+  /** Waits for the approval, then sets up this device with the user secrets it received. */
+  complete(options?: DeviceLinkWaitOptions): Promise<MessagingClient>;
 }
 
 /**
@@ -79,29 +110,45 @@ export class MessagingClient {
   readonly #sender: MessageSender;
   readonly #conversations: Conversations;
   readonly #keyPackages: KeyPackageSupply;
+  readonly #reconciler: RosterReconciler;
+  readonly #rosterApi: RosterApi;
+  readonly #typingSender: TypingSender;
+  readonly #typingReceiver: TypingReceiver;
+  readonly #policy: PolicyCache;
+  readonly #reads: ReadReceipts;
+  readonly #acknowledgements: Acknowledgements;
+  readonly #history: HistoryBackup;
   readonly #tasks = new Set<Promise<void>>();
   #live: LiveConnection | null = null;
   #isClosed = false;
+  /** Made by bootstrap(), held until takeRecoveryKey(); never stored. */
+  #recoveryKey: string | null = null;
 
   private constructor(account: Account, options: MessagingClientOptions) {
     this.#options = options;
     const hub = new MessagingEventHub();
     const auth = new DeviceAuthenticationService({
       organizationId: account.organizationId,
-      pins: new StoredIdentityKeyPins(options.store),
+      pins: new StoredIdentityKeyPins(options.store, {
+        userId: account.userId,
+        identityPublicKey: account.identityKey.publicKey,
+      }),
       onKeyChange: (userId, pinnedKey, presentedKey) => {
         hub.emit({ type: 'identity_key_changed', userId, pinnedKey, presentedKey });
       },
     });
     const newId = options.newId ?? (() => globalThis.crypto.randomUUID());
+    const api = new MessagingApi(options.http);
     this.#ctx = {
       account,
       store: options.store,
-      api: new MessagingApi(options.http),
+      api,
       auth,
       groups: new GroupStore(options.store, auth),
       cursors: new CursorStore(options.store),
       messages: new MessageStore(options.store),
+      acknowledgements: new AcknowledgementStore(options.store),
+      roster: new ConversationRoster(api),
       keyPackages: new StoredKeyPackages(options.store),
       outbox: new Outbox(options.store),
       hub,
@@ -119,15 +166,44 @@ export class MessagingClient {
     });
     const commits = new GroupCommits(this.#ctx, this.#lock, this.#stream);
     this.#conversations = new Conversations(this.#ctx, this.#lock, commits, this.#sender, newId);
+    this.#rosterApi = new RosterApi(options.http);
+    this.#reconciler = new RosterReconciler(this.#ctx, this.#lock, {
+      stream: this.#stream,
+      commits,
+      joins: new ExternalJoin(this.#ctx, this.#rosterApi),
+    });
+    this.#policy = new PolicyCache(api);
+    this.#reads = new ReadReceipts(this.#ctx, this.#lock, this.#sender, this.#policy);
+    this.#acknowledgements = new Acknowledgements(this.#ctx, this.#sender);
     this.#keyPackages = new KeyPackageSupply(
       account,
       this.#ctx.api,
       this.#ctx.keyPackages,
       options.keyPackageTarget ?? KEY_PACKAGE_TARGET,
     );
+    this.#typingSender = new TypingSender(this.#ctx, this.#lock, () => this.#live);
+    this.#typingReceiver = new TypingReceiver(this.#ctx, this.#lock, options.typingExpiryMs);
+    this.#history = new HistoryBackup(
+      {
+        ctx: this.#ctx,
+        lock: this.#lock,
+        api: new HistoryApi(options.http),
+        state: new HistoryState(options.store),
+      },
+      {
+        delayMs: options.historyBackupDelayMs ?? DEFAULT_HISTORY_BACKUP_DELAY_MS,
+        background: (task, run) => {
+          this.#background(task, run);
+        },
+      },
+    );
   }
 
-  /** The user's first device: creates and publishes the identity key (or loads the account). */
+  /**
+   * The user's first device: creates the user secrets, publishes the identity key and leaves the
+   * secrets on the server sealed under a new recovery key (or loads the account). The recovery
+   * key is shown to the user once: see takeRecoveryKey().
+   */
   static async bootstrap(options: MessagingClientOptions): Promise<MessagingClient> {
     const account = await bootstrapFirstDevice(
       options.store,
@@ -135,23 +211,53 @@ export class MessagingClient {
       options.session,
       CIPHERSUITES[options.ciphersuite ?? 'xwing'],
     );
-    return new MessagingClient(account, options);
+    const client = new MessagingClient(account, options);
+    client.#recoveryKey = await ensureRecoveryKey(new AccountApi(options.http), account);
+    return client;
+  }
+
+  /** A further device of the user, with the recovery key the user typed; on refusal nothing is stored. */
+  static async bootstrapWithRecoveryKey(
+    options: MessagingClientOptions,
+    recoveryKey: string,
+  ): Promise<MessagingClient> {
+    await MessagingClient.#assertNoAccount(options);
+    const api = new AccountApi(options.http);
+    const secrets = await recoverUserSecrets(api, options.session.userId, recoveryKey);
+    return MessagingClient.#withUserSecrets(options, secrets);
   }
 
   /**
-   * Another device of the user, with the user's identity key passed in. Interim, until device
-   * approval carries the key from an approved device; see interimIdentityKeyForNewDevice().
+   * A further device of the user asks to be approved by one of the user's other devices: show
+   * the link's code or QR payload, then complete() waits for the approval and sets up this device.
    */
-  static async bootstrapWithIdentityKey(
+  static async requestDeviceLink(options: MessagingClientOptions): Promise<DeviceLink> {
+    await MessagingClient.#assertNoAccount(options);
+    const now = options.now ?? (() => new Date());
+    const link = await WaitingDeviceLink.create(new AccountApi(options.http), options.session, now);
+    return {
+      ...link.view,
+      complete: async (wait = {}) =>
+        MessagingClient.#withUserSecrets(options, await link.waitForSecrets(wait)),
+    };
+  }
+
+  static async #assertNoAccount(options: MessagingClientOptions): Promise<void> {
+    if ((await loadAccount(options.store, options.session)) !== null) {
+      throw new MessagingError('already_bootstrapped', 'this store holds an account: open it');
+    }
+  }
+
+  static async #withUserSecrets(
     options: MessagingClientOptions,
-    identityKey: IdentityKeyPair,
+    secrets: UserSecrets,
   ): Promise<MessagingClient> {
-    const account = await bootstrapDeviceWithIdentityKey(
+    const account = await bootstrapWithUserSecrets(
       options.store,
       new MessagingApi(options.http),
       options.session,
       CIPHERSUITES[options.ciphersuite ?? 'xwing'],
-      identityKey,
+      secrets,
     );
     return new MessagingClient(account, options);
   }
@@ -175,18 +281,36 @@ export class MessagingClient {
     return this.#ctx.account.identityKey.publicKey.slice();
   }
 
-  /** Interim only (see bootstrapWithIdentityKey): the secret identity key, for a new device. */
-  interimIdentityKeyForNewDevice(): IdentityKeyPair {
-    const { publicKey, privateKey } = this.#ctx.account.identityKey;
-    return { publicKey: publicKey.slice(), privateKey: privateKey.slice() };
+  /**
+   * The recovery key bootstrap() made, once: the user must write it down. It is kept nowhere,
+   * so later calls (and clients that did not make one) return null.
+   */
+  takeRecoveryKey(): string | null {
+    const recoveryKey = this.#recoveryKey;
+    this.#recoveryKey = null;
+    return recoveryKey;
+  }
+
+  /** Approves a new device of this user by the code or QR payload the new device shows. */
+  async approveDevice(codeOrQrPayload: string): Promise<ApprovedDevice> {
+    this.#assertOpen();
+    return approveLinkedDevice(
+      new AccountApi(this.#options.http),
+      this.#ctx.account,
+      codeOrQrPayload,
+    );
   }
 
   /** Uploads key packages, catches up, sends the outbox, then stays connected (if configured). */
   async start(): Promise<void> {
     this.#assertOpen();
     await this.#keyPackages.replenish();
+    await this.#policy.refresh();
     await this.#stream.sync();
+    // Joins what the user is in and this device is not, also without a Welcome (ADR 0008).
+    await this.#reconciler.reconcileAll({ isStart: true });
     await this.#flushQuietly();
+    await this.#history.resume();
     const wsUrl = this.#options.wsUrl ?? null;
     const WebSocket = this.#options.WebSocket ?? null;
     if (wsUrl === null || WebSocket === null || this.#live !== null) return;
@@ -206,15 +330,22 @@ export class MessagingClient {
       onNotice: (notice) => {
         if (notice.type === 'key_packages_low') {
           this.#background('key_packages', () => this.#keyPackages.replenish());
+        } else if (notice.type === 'membership_changed') {
+          this.#background('reconcile', () => this.#reconciler.reconcile(notice.conversationId));
         } else {
           this.#background('sync', () => this.#stream.sync());
         }
+      },
+      onEphemeral: (header, payload) => {
+        this.#background('typing', () => this.#typingReceiver.receive(header, payload));
       },
       onConnected: () => {
         this.#ctx.hub.emit({ type: 'connection_changed', state: 'connected', closeCode: null });
         // Whatever happened while disconnected: catch up, then send what waited.
         this.#background('resync', async () => {
+          await this.#policy.refresh();
           await this.#stream.sync();
+          await this.#reconciler.reconcileAll({ isStart: false });
           await this.#flushQuietly();
         });
       },
@@ -229,8 +360,10 @@ export class MessagingClient {
   /** Stops the connection and waits for running work; the store stays open (the caller's). */
   async close(): Promise<void> {
     this.#isClosed = true;
+    this.#history.stop();
     this.#live?.stop();
     this.#live = null;
+    this.#typingReceiver.close();
     while (this.#tasks.size > 0) await Promise.allSettled([...this.#tasks]);
     await this.#lock.idle();
   }
@@ -248,9 +381,32 @@ export class MessagingClient {
     return this.#ctx.hub.events(signal);
   }
 
+  /**
+   * Fetches the user's history backup of the conversation and merges it into this device's
+   * store (a device that joined late does this by itself). Returns how many messages were new.
+   */
+  async restoreHistory(conversationId: string): Promise<number> {
+    this.#assertOpen();
+    return this.#history.restore(conversationId);
+  }
+
+  /** Restores what is pending and sends every changed block of the history backup now. */
+  async backUpHistory(): Promise<void> {
+    this.#assertOpen();
+    await this.#history.runNow();
+  }
+
+  /** Catches up, then reconciles every group with the server's roster (ADR 0008). */
   async sync(): Promise<void> {
     this.#assertOpen();
+    await this.#policy.refresh();
     await this.#stream.sync();
+    await this.#reconciler.reconcileAll({ isStart: false });
+  }
+
+  /** The organization's policy as last read from the server (on start and on every sync). */
+  async policy(): Promise<OrganizationPolicy> {
+    return { hasReadReceipts: await this.#policy.allowsReadReceipts() };
   }
 
   /** Events obtained outside sync and the WebSocket (e.g. a push), processed the same way. */
@@ -281,6 +437,21 @@ export class MessagingClient {
     return this.#conversations.addMembers(conversationId, userIds, role);
   }
 
+  /**
+   * The user leaves the conversation (all their devices). This device deletes its group state
+   * and keeps the timeline, read-only; the other members' devices commit the removal. The last
+   * owner of a group or channel names a member as the new owner, or gets last_owner.
+   */
+  async leaveConversation(
+    conversationId: string,
+    options: { readonly successorUserId?: string } = {},
+  ): Promise<void> {
+    this.#assertOpen();
+    await this.#reconciler.leave(conversationId, () =>
+      this.#rosterApi.leave(conversationId, options.successorUserId ?? null),
+    );
+  }
+
   async removeMembers(conversationId: string, userIds: readonly string[]): Promise<string[]> {
     this.#assertOpen();
     return this.#conversations.removeMembers(conversationId, userIds);
@@ -298,11 +469,23 @@ export class MessagingClient {
    */
   async send(conversationId: string, content: MessageContentInput): Promise<SentMessage> {
     this.#assertOpen();
+    if (content.type === 'read') await this.#reads.requireAllowed();
     return this.#sender.send(conversationId, content);
   }
 
   async sendText(conversationId: string, text: string): Promise<SentMessage> {
     return this.send(conversationId, { type: 'text', text });
+  }
+
+  /**
+   * Tells the other members' connected devices that this user is (or stopped) typing; never
+   * stored anywhere. Call it on every keystroke, and with false when the draft is sent or
+   * cleared: a change goes out at once, a repeat at most every 3 s, nothing while offline.
+   * Resolves true when a typing message went out.
+   */
+  async setTyping(conversationId: string, isTyping: boolean): Promise<boolean> {
+    this.#assertOpen();
+    return this.#typingSender.setTyping(conversationId, isTyping);
   }
 
   /** Sends what waits in the outbox (after a restart, a lost connection). */
@@ -319,11 +502,42 @@ export class MessagingClient {
   }
 
   async timeline(conversationId: string): Promise<TimelineItem[]> {
-    return timelineOf(this.#ctx.messages, conversationId);
+    const audience = await this.#acknowledgements.audience(conversationId);
+    const items = await timelineOf(this.#ctx.messages, conversationId, audience);
+    return withMembershipItems(new MembershipLog(this.#ctx.store), conversationId, items);
   }
 
+  /** Per member, the newest message they read; only the user's own when receipts are off. */
   async readMarkers(conversationId: string): Promise<ReadMarkers> {
-    return readMarkersOf(this.#ctx.messages, conversationId);
+    return this.#reads.visibleMarkers(conversationId);
+  }
+
+  /**
+   * Marks the conversation read up to the message. The read state is kept on this device; the
+   * other members learn it only when the organization allows read receipts.
+   */
+  async markRead(conversationId: string, messageId: string): Promise<{ isReceiptSent: boolean }> {
+    this.#assertOpen();
+    return this.#reads.markRead(conversationId, messageId);
+  }
+
+  /** Channels: acknowledges a post for this user (once; a repeat sends nothing). */
+  async acknowledge(conversationId: string, messageId: string): Promise<void> {
+    this.#assertOpen();
+    await this.#acknowledgements.acknowledge(conversationId, messageId);
+  }
+
+  /** Channels: who acknowledged the post and which members have not yet. */
+  async acknowledgements(conversationId: string, messageId: string): Promise<AcknowledgementList> {
+    return this.#acknowledgements.list(conversationId, messageId);
+  }
+
+  /** Colleagues of the organization by username or display name, a page at a time. */
+  async searchDirectory(
+    query: string,
+    page: { readonly limit?: number; readonly after?: string } = {},
+  ): Promise<DirectoryPage> {
+    return this.#ctx.api.searchDirectory(query, page);
   }
 
   async #flushQuietly(): Promise<void> {

@@ -1,12 +1,12 @@
 /** Stable codes of every refusal of the messaging engine; the UI and logs key on these. */
 export const MESSAGING_ERROR_CODES = [
-  /** No account in the local store yet: call bootstrap() or bootstrapWithIdentityKey() first. */
+  /** No account in the local store yet: bootstrap, link or recover this device first. */
   'not_bootstrapped',
   /** The local store belongs to another user or device than the session. */
   'account_mismatch',
-  /** The user already has an identity key (another device); this device needs it passed in. */
+  /** The user already has an identity key (another device): link or recover this device. */
   'identity_key_exists',
-  /** The identity key passed in is not the one the server holds for the user. */
+  /** The user secrets received hold another identity key than the server publishes. */
   'identity_key_mismatch',
   'conversation_not_found',
   /** This device is not (or no longer) in the conversation's MLS group. */
@@ -23,6 +23,31 @@ export const MESSAGING_ERROR_CODES = [
   'send_refused',
   'invalid_request',
   'closed',
+  /** Channels: only owners and posters post; members acknowledge, read and react. */
+  'not_a_poster',
+  /** The message is not on this device (never received, or sent before it joined). */
+  'message_not_found',
+  /** The organization switched read receipts off; read state stays on this device. */
+  'read_receipts_off',
+  /** Not a recovery key: a typo (its check symbols do not match) or foreign characters. */
+  'recovery_key_mistyped',
+  /** A well-formed recovery key that does not open the user's sealed secrets. */
+  'recovery_key_invalid',
+  /** The server holds no secrets sealed under a recovery key for the user. */
+  'recovery_not_set_up',
+  /** Not a device link code or QR payload: a typo or foreign characters. */
+  'device_link_code_invalid',
+  /** No device of the user waits for approval with this code (wrong, expired or used). */
+  'device_link_not_found',
+  'device_link_expired',
+  /** The link was approved already; a link is single use. */
+  'device_link_used',
+  /** Link and code do not belong together: someone (the server) changed the link. */
+  'device_link_mismatch',
+  /** This store holds an account already: open it instead of linking or recovering. */
+  'already_bootstrapped',
+  /** The caller stopped waiting (an AbortSignal). */
+  'cancelled',
 ] as const;
 export type MessagingErrorCode = (typeof MESSAGING_ERROR_CODES)[number];
 

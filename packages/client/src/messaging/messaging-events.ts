@@ -40,6 +40,14 @@ export type MessagingEvent =
       readonly members: readonly MemberRef[];
     }
   | {
+      /**
+       * This device's user is no longer a member (they left, or an owner removed them): the
+       * group state is deleted, the timeline stays readable.
+       */
+      readonly type: 'conversation_left';
+      readonly conversationId: string;
+    }
+  | {
       readonly type: 'decrypt_failed';
       readonly conversationId: string;
       readonly seq: number;
@@ -69,11 +77,44 @@ export type MessagingEvent =
       readonly closeCode: number | null;
     }
   | {
+      /** Messages from before this device joined came from the user's history backup. */
+      readonly type: 'history_restored';
+      readonly conversationId: string;
+      /** Messages new to this device (merged ones that it held already not counted). */
+      readonly count: number;
+    }
+  | {
+      /** A block of the history backup did not open or was malformed: nothing taken from it. */
+      readonly type: 'history_block_refused';
+      readonly conversationId: string;
+      readonly block: number;
+      readonly code: string;
+    }
+  | {
+      /** This device stored changed blocks of the conversation in the user's history backup. */
+      readonly type: 'history_backed_up';
+      readonly conversationId: string;
+      readonly blocks: readonly number[];
+    }
+  | {
       /** A background task (sync, reconnect, key package upload) failed; it is retried later. */
       readonly type: 'engine_error';
       readonly task: string;
       readonly code: string;
       readonly message: string;
+    }
+  | {
+      /**
+       * Another device's typing indicator started, was refreshed or ended (by its sender, or
+       * because no refresh came in time). Live only: never stored, not in the timeline.
+       */
+      readonly type: 'typing';
+      readonly conversationId: string;
+      readonly userId: string;
+      readonly deviceId: string;
+      readonly isTyping: boolean;
+      /** When the indicator ends unless refreshed; null once it ended. */
+      readonly expiresAt: string | null;
     };
 
 export type MessagingEventListener = (event: MessagingEvent) => void;

@@ -1,19 +1,34 @@
 import type { IdentityKeyPins } from '@amtsbote/crypto';
 import type { LocalStore } from '../store/local-store.js';
 
-/** The identity keys of other users this device pinned, in the 'pins' collection by user id. */
+/** The user this device belongs to, and the identity key its account holds. */
+export interface OwnIdentity {
+  readonly userId: string;
+  readonly identityPublicKey: Uint8Array;
+}
+
+/**
+ * The identity keys of other users this device pinned, in the 'pins' collection by user id.
+ * The key of the device's own user is known, not learned: it is the account's, so a device of
+ * the own user under any other key (in a group info the server serves, say) is refused from
+ * the first contact on instead of being trusted on first use.
+ */
 export class StoredIdentityKeyPins implements IdentityKeyPins {
   readonly #store: LocalStore;
+  readonly #own: OwnIdentity;
 
-  constructor(store: LocalStore) {
+  constructor(store: LocalStore, own: OwnIdentity) {
     this.#store = store;
+    this.#own = own;
   }
 
   async get(userId: string): Promise<Uint8Array | null> {
+    if (userId === this.#own.userId) return this.#own.identityPublicKey.slice();
     return this.#store.get('pins', userId);
   }
 
   async pin(userId: string, identityPublicKey: Uint8Array): Promise<void> {
+    if (userId === this.#own.userId) return;
     await this.#store.put('pins', userId, identityPublicKey);
   }
 }

@@ -1,5 +1,6 @@
 import type { MessageContent, SyncEventType } from '@amtsbote/protocol';
 import type { MessageStore, ReadMarkers } from './message-store.js';
+import type { MembershipChangeKind } from './membership-log.js';
 import type { MemberRef } from './messaging-events.js';
 
 /*
@@ -24,6 +25,18 @@ export type TimelineItem =
         readonly userIds: readonly string[];
       }[];
       readonly acknowledgedBy: readonly string[];
+      /** Channel posts: how many acknowledged, how many members have not yet; null otherwise. */
+      readonly acknowledgements: AcknowledgementCounts | null;
+    }
+  | {
+      /** A commit changed who is in the group (membership-log.ts); one item per user. */
+      readonly kind: 'membership';
+      readonly seq: number;
+      readonly sentAt: string;
+      readonly change: MembershipChangeKind;
+      readonly userId: string;
+      readonly deviceIds: readonly string[];
+      readonly committer: MemberRef | null;
     }
   | {
       readonly kind: 'undecryptable';
@@ -35,9 +48,35 @@ export type TimelineItem =
       readonly code: string;
     };
 
+export interface AcknowledgementCounts {
+  readonly acknowledged: number;
+  /** null while the roster is unknown (not yet read from the server). */
+  readonly pending: number | null;
+}
+
+/** For channels: the users expected to acknowledge posts (members, not posters), if known. */
+export interface ChannelAudience {
+  readonly expectedUserIds: readonly string[] | null;
+}
+
+function countsOf(
+  acknowledgedBy: readonly string[],
+  audience: ChannelAudience,
+): AcknowledgementCounts {
+  const { expectedUserIds } = audience;
+  return {
+    acknowledged: acknowledgedBy.length,
+    pending:
+      expectedUserIds === null
+        ? null
+        : expectedUserIds.filter((id) => !acknowledgedBy.includes(id)).length,
+  };
+}
+
 export async function timelineOf(
   messages: MessageStore,
   conversationId: string,
+  channel: ChannelAudience | null = null,
 ): Promise<TimelineItem[]> {
   const items: TimelineItem[] = (await messages.messages(conversationId)).map((m) => ({
     kind: 'message',
@@ -52,6 +91,8 @@ export async function timelineOf(
       .map(([emoji, userIds]) => ({ emoji, userIds }))
       .sort((a, b) => (a.emoji < b.emoji ? -1 : a.emoji > b.emoji ? 1 : 0)),
     acknowledgedBy: m.acknowledgedBy,
+    acknowledgements:
+      channel !== null && m.content?.type === 'text' ? countsOf(m.acknowledgedBy, channel) : null,
   }));
   for (const f of await messages.failures(conversationId)) {
     items.push({

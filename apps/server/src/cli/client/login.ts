@@ -1,5 +1,12 @@
 import { hostname } from 'node:os';
-import { ApiError, HttpApi, MessagingClient } from '@amtsbote/client';
+import {
+  ApiError,
+  HttpApi,
+  MessagingClient,
+  type DeviceLinkView,
+  type LocalStore,
+  type MessagingClientOptions,
+} from '@amtsbote/client';
 import { userIdentitySchema, type SessionGrant } from '@amtsbote/protocol';
 import { z } from 'zod';
 import { ClientCliError } from './client-error.js';
@@ -10,6 +17,17 @@ import {
   saveProfileRecord,
 } from './profile.js';
 
+/** How this device gets the user secrets: new ones (first device), from a device, or recovery. */
+export type LoginSetup =
+  | { readonly kind: 'first' }
+  | {
+      readonly kind: 'link';
+      /** Shows the code and QR payload; the login then waits for the approval. */
+      readonly onLink: (link: DeviceLinkView) => void;
+      readonly signal?: AbortSignal;
+    }
+  | { readonly kind: 'recovery'; readonly recoveryKey: string };
+
 export interface LoginInput {
   readonly serverUrl: string;
   readonly profileDir: string;
@@ -17,6 +35,7 @@ export interface LoginInput {
   readonly username: string;
   readonly password: string;
   readonly deviceName: string | null;
+  readonly setup: LoginSetup;
 }
 
 export interface LoginResult {
@@ -25,7 +44,12 @@ export interface LoginResult {
   readonly organization: string;
   readonly username: string;
   readonly expiresAt: string;
+  /** The first device's recovery key: printed this once, stored nowhere. */
+  readonly recoveryKey: string | null;
 }
+
+/** How often a waiting `login --link` asks whether it was approved. */
+const LINK_POLL_INTERVAL_MS = 1000;
 
 async function passwordLogin(http: HttpApi, input: LoginInput): Promise<SessionGrant> {
   const response = await http
@@ -63,9 +87,75 @@ async function endSession(http: HttpApi): Promise<void> {
     .catch(() => undefined);
 }
 
+/** Refuses, before anything is written, a setup that cannot work for this user. */
+function checkSetup(setup: LoginSetup, username: string, hasIdentityKey: boolean): void {
+  if (setup.kind === 'first' && hasIdentityKey) {
+    throw new ClientCliError(
+      'device_approval_required',
+      `${username} already has a device: add this one with --link (approve it on another device of yours) or --recovery-key-stdin`,
+    );
+  }
+  if (setup.kind !== 'first' && !hasIdentityKey) {
+    throw new ClientCliError(
+      'no_device_yet',
+      `${username} has no device yet: log in without --link and --recovery-key-stdin`,
+    );
+  }
+}
+
+async function setUpDevice(options: MessagingClientOptions, setup: LoginSetup) {
+  switch (setup.kind) {
+    case 'first':
+      return MessagingClient.bootstrap(options);
+    case 'recovery':
+      return MessagingClient.bootstrapWithRecoveryKey(options, setup.recoveryKey);
+    case 'link': {
+      const link = await MessagingClient.requestDeviceLink(options);
+      setup.onLink(link);
+      return link.complete({
+        pollIntervalMs: LINK_POLL_INTERVAL_MS,
+        ...(setup.signal === undefined ? {} : { signal: setup.signal }),
+      });
+    }
+  }
+}
+
+async function setUpProfile(
+  http: HttpApi,
+  store: LocalStore,
+  grant: SessionGrant,
+  input: LoginInput,
+  serverUrl: string,
+): Promise<string | null> {
+  const session = {
+    organizationId: grant.organization.id,
+    userId: grant.user.id,
+    deviceId: grant.device.id,
+  };
+  const client = await setUpDevice({ http, session, store }, input.setup);
+  const recoveryKey = client.takeRecoveryKey();
+  try {
+    await client.start();
+  } finally {
+    await client.close();
+  }
+  await saveProfileRecord(store, {
+    serverUrl,
+    token: grant.token,
+    expiresAt: grant.expiresAt,
+    organizationId: grant.organization.id,
+    organizationSlug: grant.organization.slug,
+    userId: grant.user.id,
+    username: grant.user.username,
+    deviceId: grant.device.id,
+  });
+  return recoveryKey;
+}
+
 /**
  * Password login of a new CLI device: nothing is written until the server accepted the login
- * and the user turned out to have no identity key yet (this is the user's first device).
+ * and the setup fits the user (a first device for a user without one, otherwise a device link
+ * or the recovery key). A failed setup removes the profile and ends the session.
  */
 export async function loginToNewProfile(input: LoginInput): Promise<LoginResult> {
   let serverUrl: string;
@@ -79,6 +169,7 @@ export async function loginToNewProfile(input: LoginInput): Promise<LoginResult>
   await assertProfileDirectoryFree(input.profileDir);
   const http = new HttpApi({ baseUrl: serverUrl });
   const grant = await passwordLogin(http, input);
+  let recoveryKey: string | null;
   try {
     const identity = await http.request(
       'GET',
@@ -86,38 +177,10 @@ export async function loginToNewProfile(input: LoginInput): Promise<LoginResult>
       undefined,
       userIdentitySchema,
     );
-    if (identity.identityKey !== null) {
-      throw new ClientCliError(
-        'device_approval_unavailable',
-        `${grant.user.username} already has an identity key on another device; adding a further device needs device approval, which is not available yet`,
-      );
-    }
+    checkSetup(input.setup, grant.user.username, identity.identityKey !== null);
     const store = await createProfile(input.profileDir);
     try {
-      const client = await MessagingClient.bootstrap({
-        http,
-        session: {
-          organizationId: grant.organization.id,
-          userId: grant.user.id,
-          deviceId: grant.device.id,
-        },
-        store,
-      });
-      try {
-        await client.start();
-      } finally {
-        await client.close();
-      }
-      await saveProfileRecord(store, {
-        serverUrl,
-        token: grant.token,
-        expiresAt: grant.expiresAt,
-        organizationId: grant.organization.id,
-        organizationSlug: grant.organization.slug,
-        userId: grant.user.id,
-        username: grant.user.username,
-        deviceId: grant.device.id,
-      });
+      recoveryKey = await setUpProfile(http, store, grant, input, serverUrl);
       await store.close();
     } catch (error) {
       await store.close().catch(() => undefined);
@@ -134,5 +197,6 @@ export async function loginToNewProfile(input: LoginInput): Promise<LoginResult>
     organization: grant.organization.slug,
     username: grant.user.username,
     expiresAt: grant.expiresAt,
+    recoveryKey,
   };
 }

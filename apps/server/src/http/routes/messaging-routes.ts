@@ -15,6 +15,7 @@ import {
   idParamsSchema,
   keyPackageStockQuerySchema,
   keyPackageStockSchema,
+  leaveConversationRequestSchema,
   listConversationsResponseSchema,
   publishIdentityKeyRequestSchema,
   sendMessageRequestSchema,
@@ -44,6 +45,7 @@ import {
   updateMembers,
 } from '../../messaging/conversation-service.js';
 import { describeUserIdentity, publishIdentityKey } from '../../messaging/identity-key-service.js';
+import { leaveConversation } from '../../messaging/leave-service.js';
 import {
   claimKeyPackages,
   describeKeyPackageStock,
@@ -203,6 +205,22 @@ export function registerMessagingRoutes(
   );
 
   app.post(
+    '/api/conversations/:id/leave',
+    {
+      schema: {
+        ...base,
+        params: idParamsSchema,
+        body: leaveConversationRequestSchema,
+        response: { 204: z.null(), '4xx': errorBodySchema },
+      },
+    },
+    async (request, reply) => {
+      await leaveConversation(ctx, await principalOf(request), request.params.id, request.body);
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.post(
     '/api/conversations/:id/commits',
     {
       bodyLimit: BODY_LIMITS.commit,
@@ -260,6 +278,7 @@ export function registerMessagingRoutes(
         messageId: request.body.messageId,
         epoch: request.body.epoch,
         ciphertext: decodeBytes(request.body.ciphertext, 'ciphertext'),
+        intent: request.body.intent,
       });
       return { seq: sent.seq, sentAt: sent.sentAt.toISOString() };
     },

@@ -1,6 +1,10 @@
 import type { Migration } from 'kysely';
 import * as m0001 from './0001-identity.js';
 import * as m0002 from './0002-messaging.js';
+import * as m0003 from './0003-device-links.js';
+import * as m0005 from './0005-channel-intent.js';
+import * as m0006 from './0006-history-backup.js';
+import * as m0007 from './0007-member-departure.js';
 
 /**
  * Every migration, in order. Names are numbered and never change once released; a migration
@@ -9,4 +13,8 @@ import * as m0002 from './0002-messaging.js';
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-identity': m0001,
   '0002-messaging': m0002,
+  '0003-device-links': m0003,
+  '0005-channel-intent': m0005,
+  '0006-history-backup': m0006,
+  '0007-member-departure': m0007,
 };
