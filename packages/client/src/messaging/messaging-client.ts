@@ -1,4 +1,4 @@
-import { DeviceAuthenticationService, type UserSecrets } from '@amtsbote/crypto';
+import type { UserSecrets } from '@amtsbote/crypto';
 import {
   CIPHERSUITES,
   type CiphersuiteName,
@@ -10,16 +10,12 @@ import {
 } from '@amtsbote/protocol';
 import type { HttpApi } from '../http-api.js';
 import type { LocalStore } from '../store/local-store.js';
-import { Outbox, type OutboxEntry } from '../store/outbox.js';
+import type { OutboxEntry } from '../store/outbox.js';
 import { SerialQueue } from '../store/serial-queue.js';
-import { AcknowledgementStore } from './acknowledgement-store.js';
 import { AccountApi } from './account-api.js';
-import { Acknowledgements, type AcknowledgementList } from './acknowledgements.js';
+import type { AcknowledgementList } from './acknowledgements.js';
 import type { Account, AccountIds } from './account-store.js';
-import { ConversationRoster } from './conversation-roster.js';
 import type { ConversationSummary, CreateConversationInput } from './conversations.js';
-import { Conversations } from './conversations.js';
-import { CursorStore } from './cursor-store.js';
 import { bootstrapFirstDevice, bootstrapWithUserSecrets, loadAccount } from './device-bootstrap.js';
 import {
   WaitingDeviceLink,
@@ -28,43 +24,26 @@ import {
   type DeviceLinkView,
   type DeviceLinkWaitOptions,
 } from './device-link-flow.js';
-import type { EngineContext } from './engine-context.js';
-import { EventStream } from './event-stream.js';
-import { ExternalJoin } from './external-join.js';
-import { GroupCommits } from './group-commits.js';
-import { GroupStore } from './group-store.js';
+import { wireEngine, type EngineParts } from './engine-wiring.js';
 import { fromEventFrame, fromSyncEvent } from './incoming-event.js';
-import { KEY_PACKAGE_TARGET, KeyPackageSupply } from './key-package-supply.js';
 import {
   DEFAULT_RECONNECT_POLICY,
   LiveConnection,
   type ReconnectPolicy,
   type WebSocketConstructor,
 } from './live-connection.js';
-import { MessageSender, type SentMessage } from './message-sender.js';
-import { MessageStore, type ReadMarkers } from './message-store.js';
+import type { SentMessage } from './message-sender.js';
+import type { ReadMarkers } from './message-store.js';
 import { MessagingApi } from './messaging-api.js';
-import { HistoryApi } from './history-api.js';
-import { DEFAULT_HISTORY_BACKUP_DELAY_MS, HistoryBackup } from './history-backup.js';
-import { HistoryState } from './history-state.js';
-import { PolicyCache } from './organization-policy.js';
-import { ReadReceipts } from './read-receipts.js';
 import { ensureRecoveryKey, recoverUserSecrets } from './recovery.js';
 import { MessagingError } from './messaging-error.js';
 import {
-  MessagingEventHub,
   errorCode,
   errorMessage,
   type MessagingEvent,
   type MessagingEventListener,
 } from './messaging-events.js';
 import { MembershipLog, withMembershipItems } from './membership-log.js';
-import { RosterApi } from './roster-api.js';
-import { RosterReconciler } from './roster-reconciler.js';
-import { StoredIdentityKeyPins } from './stored-identity-key-pins.js';
-import { StoredKeyPackages } from './stored-key-packages.js';
-import { TypingReceiver } from './typing-receiver.js';
-import { TypingSender } from './typing-sender.js';
 import { timelineOf, type TimelineItem } from './timeline.js';
 
 export interface MessagingClientOptions {
@@ -103,21 +82,9 @@ export interface DeviceLink extends DeviceLinkView {
  * live connection and the local message view. No UI; runs in browsers and Node.
  */
 export class MessagingClient {
-  readonly #ctx: EngineContext;
   readonly #options: MessagingClientOptions;
   readonly #lock = new SerialQueue();
-  readonly #stream: EventStream;
-  readonly #sender: MessageSender;
-  readonly #conversations: Conversations;
-  readonly #keyPackages: KeyPackageSupply;
-  readonly #reconciler: RosterReconciler;
-  readonly #rosterApi: RosterApi;
-  readonly #typingSender: TypingSender;
-  readonly #typingReceiver: TypingReceiver;
-  readonly #policy: PolicyCache;
-  readonly #reads: ReadReceipts;
-  readonly #acknowledgements: Acknowledgements;
-  readonly #history: HistoryBackup;
+  readonly #engine: EngineParts;
   readonly #tasks = new Set<Promise<void>>();
   #live: LiveConnection | null = null;
   #isClosed = false;
@@ -126,77 +93,13 @@ export class MessagingClient {
 
   private constructor(account: Account, options: MessagingClientOptions) {
     this.#options = options;
-    const hub = new MessagingEventHub();
-    const auth = new DeviceAuthenticationService({
-      organizationId: account.organizationId,
-      pins: new StoredIdentityKeyPins(options.store, {
-        userId: account.userId,
-        identityPublicKey: account.identityKey.publicKey,
-      }),
-      onKeyChange: (userId, pinnedKey, presentedKey) => {
-        hub.emit({ type: 'identity_key_changed', userId, pinnedKey, presentedKey });
-      },
-    });
-    const newId = options.newId ?? (() => globalThis.crypto.randomUUID());
-    const api = new MessagingApi(options.http);
-    this.#ctx = {
-      account,
-      store: options.store,
-      api,
-      auth,
-      groups: new GroupStore(options.store, auth),
-      cursors: new CursorStore(options.store),
-      messages: new MessageStore(options.store),
-      acknowledgements: new AcknowledgementStore(options.store),
-      roster: new ConversationRoster(api),
-      keyPackages: new StoredKeyPackages(options.store),
-      outbox: new Outbox(options.store),
-      hub,
-      now: options.now ?? (() => new Date()),
-    };
-    this.#stream = new EventStream(
-      this.#ctx,
-      this.#lock,
-      (cursors) => this.#live?.ack(cursors) ?? false,
-    );
-    this.#sender = new MessageSender(this.#ctx, this.#lock, this.#stream, {
+    this.#engine = wireEngine(account, options, {
+      lock: this.#lock,
       live: () => this.#live,
-      sendTimeoutMs: options.sendTimeoutMs ?? 15_000,
-      newMessageId: newId,
-    });
-    const commits = new GroupCommits(this.#ctx, this.#lock, this.#stream);
-    this.#conversations = new Conversations(this.#ctx, this.#lock, commits, this.#sender, newId);
-    this.#rosterApi = new RosterApi(options.http);
-    this.#reconciler = new RosterReconciler(this.#ctx, this.#lock, {
-      stream: this.#stream,
-      commits,
-      joins: new ExternalJoin(this.#ctx, this.#rosterApi),
-    });
-    this.#policy = new PolicyCache(api);
-    this.#reads = new ReadReceipts(this.#ctx, this.#lock, this.#sender, this.#policy);
-    this.#acknowledgements = new Acknowledgements(this.#ctx, this.#sender);
-    this.#keyPackages = new KeyPackageSupply(
-      account,
-      this.#ctx.api,
-      this.#ctx.keyPackages,
-      options.keyPackageTarget ?? KEY_PACKAGE_TARGET,
-    );
-    this.#typingSender = new TypingSender(this.#ctx, this.#lock, () => this.#live);
-    this.#typingReceiver = new TypingReceiver(this.#ctx, this.#lock, options.typingExpiryMs);
-    this.#history = new HistoryBackup(
-      {
-        ctx: this.#ctx,
-        lock: this.#lock,
-        api: new HistoryApi(options.http),
-        state: new HistoryState(options.store),
+      background: (task, run) => {
+        this.#background(task, run);
       },
-      {
-        delayMs: options.historyBackupDelayMs ?? DEFAULT_HISTORY_BACKUP_DELAY_MS,
-        background: (task, run) => {
-          this.#background(task, run);
-        },
-      },
-    );
+    });
   }
 
   /**
@@ -270,15 +173,15 @@ export class MessagingClient {
   }
 
   get userId(): string {
-    return this.#ctx.account.userId;
+    return this.#engine.ctx.account.userId;
   }
 
   get deviceId(): string {
-    return this.#ctx.account.deviceId;
+    return this.#engine.ctx.account.deviceId;
   }
 
   get identityPublicKey(): Uint8Array {
-    return this.#ctx.account.identityKey.publicKey.slice();
+    return this.#engine.ctx.account.identityKey.publicKey.slice();
   }
 
   /**
@@ -296,7 +199,7 @@ export class MessagingClient {
     this.#assertOpen();
     return approveLinkedDevice(
       new AccountApi(this.#options.http),
-      this.#ctx.account,
+      this.#engine.ctx.account,
       codeOrQrPayload,
     );
   }
@@ -304,13 +207,13 @@ export class MessagingClient {
   /** Uploads key packages, catches up, sends the outbox, then stays connected (if configured). */
   async start(): Promise<void> {
     this.#assertOpen();
-    await this.#keyPackages.replenish();
-    await this.#policy.refresh();
-    await this.#stream.sync();
+    await this.#engine.keyPackages.replenish();
+    await this.#engine.policy.refresh();
+    await this.#engine.stream.sync();
     // Joins what the user is in and this device is not, also without a Welcome (ADR 0008).
-    await this.#reconciler.reconcileAll({ isStart: true });
+    await this.#engine.reconciler.reconcileAll({ isStart: true });
     await this.#flushQuietly();
-    await this.#history.resume();
+    await this.#engine.history.resume();
     const wsUrl = this.#options.wsUrl ?? null;
     const WebSocket = this.#options.WebSocket ?? null;
     if (wsUrl === null || WebSocket === null || this.#live !== null) return;
@@ -324,34 +227,40 @@ export class MessagingClient {
       random: this.#options.random ?? Math.random,
       onEvent: (header, payload) => {
         this.#background('live_event', () =>
-          this.#stream.receiveLive(fromEventFrame(header, payload)),
+          this.#engine.stream.receiveLive(fromEventFrame(header, payload)),
         );
       },
       onNotice: (notice) => {
         if (notice.type === 'key_packages_low') {
-          this.#background('key_packages', () => this.#keyPackages.replenish());
+          this.#background('key_packages', () => this.#engine.keyPackages.replenish());
         } else if (notice.type === 'membership_changed') {
-          this.#background('reconcile', () => this.#reconciler.reconcile(notice.conversationId));
+          this.#background('reconcile', () =>
+            this.#engine.reconciler.reconcile(notice.conversationId),
+          );
         } else {
-          this.#background('sync', () => this.#stream.sync());
+          this.#background('sync', () => this.#engine.stream.sync());
         }
       },
       onEphemeral: (header, payload) => {
-        this.#background('typing', () => this.#typingReceiver.receive(header, payload));
+        this.#background('typing', () => this.#engine.typingReceiver.receive(header, payload));
       },
       onConnected: () => {
-        this.#ctx.hub.emit({ type: 'connection_changed', state: 'connected', closeCode: null });
+        this.#engine.ctx.hub.emit({
+          type: 'connection_changed',
+          state: 'connected',
+          closeCode: null,
+        });
         // Whatever happened while disconnected: catch up, then send what waited.
         this.#background('resync', async () => {
-          await this.#policy.refresh();
-          await this.#stream.sync();
-          await this.#reconciler.reconcileAll({ isStart: false });
+          await this.#engine.policy.refresh();
+          await this.#engine.stream.sync();
+          await this.#engine.reconciler.reconcileAll({ isStart: false });
           await this.#flushQuietly();
         });
       },
       onDisconnected: (closeCode, isFinal) => {
         const state = isFinal ? 'stopped' : 'disconnected';
-        this.#ctx.hub.emit({ type: 'connection_changed', state, closeCode });
+        this.#engine.ctx.hub.emit({ type: 'connection_changed', state, closeCode });
       },
     });
     this.#live.start();
@@ -360,10 +269,10 @@ export class MessagingClient {
   /** Stops the connection and waits for running work; the store stays open (the caller's). */
   async close(): Promise<void> {
     this.#isClosed = true;
-    this.#history.stop();
+    this.#engine.history.stop();
     this.#live?.stop();
     this.#live = null;
-    this.#typingReceiver.close();
+    this.#engine.typingReceiver.close();
     while (this.#tasks.size > 0) await Promise.allSettled([...this.#tasks]);
     await this.#lock.idle();
   }
@@ -373,12 +282,12 @@ export class MessagingClient {
   }
 
   subscribe(listener: MessagingEventListener): () => void {
-    return this.#ctx.hub.subscribe(listener);
+    return this.#engine.ctx.hub.subscribe(listener);
   }
 
   /** The events as an async iterator, from the moment of this call. */
   events(signal?: AbortSignal): AsyncIterableIterator<MessagingEvent> {
-    return this.#ctx.hub.events(signal);
+    return this.#engine.ctx.hub.events(signal);
   }
 
   /**
@@ -387,45 +296,45 @@ export class MessagingClient {
    */
   async restoreHistory(conversationId: string): Promise<number> {
     this.#assertOpen();
-    return this.#history.restore(conversationId);
+    return this.#engine.history.restore(conversationId);
   }
 
   /** Restores what is pending and sends every changed block of the history backup now. */
   async backUpHistory(): Promise<void> {
     this.#assertOpen();
-    await this.#history.runNow();
+    await this.#engine.history.runNow();
   }
 
   /** Catches up, then reconciles every group with the server's roster (ADR 0008). */
   async sync(): Promise<void> {
     this.#assertOpen();
-    await this.#policy.refresh();
-    await this.#stream.sync();
-    await this.#reconciler.reconcileAll({ isStart: false });
+    await this.#engine.policy.refresh();
+    await this.#engine.stream.sync();
+    await this.#engine.reconciler.reconcileAll({ isStart: false });
   }
 
   /** The organization's policy as last read from the server (on start and on every sync). */
   async policy(): Promise<OrganizationPolicy> {
-    return { hasReadReceipts: await this.#policy.allowsReadReceipts() };
+    return { hasReadReceipts: await this.#engine.policy.allowsReadReceipts() };
   }
 
   /** Events obtained outside sync and the WebSocket (e.g. a push), processed the same way. */
   async receive(events: readonly SyncEvent[]): Promise<void> {
     this.#assertOpen();
-    await this.#stream.receive(events.map(fromSyncEvent));
+    await this.#engine.stream.receive(events.map(fromSyncEvent));
   }
 
   async createConversation(input: CreateConversationInput): Promise<ConversationSummary> {
     this.#assertOpen();
-    return this.#conversations.create(input);
+    return this.#engine.conversations.create(input);
   }
 
   async listConversations(): Promise<ConversationSummary[]> {
-    return this.#conversations.list();
+    return this.#engine.conversations.list();
   }
 
   async conversation(conversationId: string): Promise<ConversationSummary | null> {
-    return this.#conversations.get(conversationId);
+    return this.#engine.conversations.get(conversationId);
   }
 
   async addMembers(
@@ -434,7 +343,7 @@ export class MessagingClient {
     role?: ConversationRole,
   ): Promise<string[]> {
     this.#assertOpen();
-    return this.#conversations.addMembers(conversationId, userIds, role);
+    return this.#engine.conversations.addMembers(conversationId, userIds, role);
   }
 
   /**
@@ -447,19 +356,19 @@ export class MessagingClient {
     options: { readonly successorUserId?: string } = {},
   ): Promise<void> {
     this.#assertOpen();
-    await this.#reconciler.leave(conversationId, () =>
-      this.#rosterApi.leave(conversationId, options.successorUserId ?? null),
+    await this.#engine.reconciler.leave(conversationId, () =>
+      this.#engine.rosterApi.leave(conversationId, options.successorUserId ?? null),
     );
   }
 
   async removeMembers(conversationId: string, userIds: readonly string[]): Promise<string[]> {
     this.#assertOpen();
-    return this.#conversations.removeMembers(conversationId, userIds);
+    return this.#engine.conversations.removeMembers(conversationId, userIds);
   }
 
   async rename(conversationId: string, name: string | null, topic: string | null): Promise<void> {
     this.#assertOpen();
-    await this.#conversations.rename(conversationId, name, topic);
+    await this.#engine.conversations.rename(conversationId, name, topic);
   }
 
   /**
@@ -469,8 +378,8 @@ export class MessagingClient {
    */
   async send(conversationId: string, content: MessageContentInput): Promise<SentMessage> {
     this.#assertOpen();
-    if (content.type === 'read') await this.#reads.requireAllowed();
-    return this.#sender.send(conversationId, content);
+    if (content.type === 'read') await this.#engine.reads.requireAllowed();
+    return this.#engine.sender.send(conversationId, content);
   }
 
   async sendText(conversationId: string, text: string): Promise<SentMessage> {
@@ -485,31 +394,31 @@ export class MessagingClient {
    */
   async setTyping(conversationId: string, isTyping: boolean): Promise<boolean> {
     this.#assertOpen();
-    return this.#typingSender.setTyping(conversationId, isTyping);
+    return this.#engine.typingSender.setTyping(conversationId, isTyping);
   }
 
   /** Sends what waits in the outbox (after a restart, a lost connection). */
   async flushOutbox(): Promise<void> {
     this.#assertOpen();
-    await this.#sender.flush();
+    await this.#engine.sender.flush();
   }
 
   async pendingMessages(conversationId?: string): Promise<OutboxEntry[]> {
-    const pending = await this.#ctx.outbox.pending();
+    const pending = await this.#engine.ctx.outbox.pending();
     return conversationId === undefined
       ? pending
       : pending.filter((e) => e.conversationId === conversationId);
   }
 
   async timeline(conversationId: string): Promise<TimelineItem[]> {
-    const audience = await this.#acknowledgements.audience(conversationId);
-    const items = await timelineOf(this.#ctx.messages, conversationId, audience);
-    return withMembershipItems(new MembershipLog(this.#ctx.store), conversationId, items);
+    const audience = await this.#engine.acknowledgements.audience(conversationId);
+    const items = await timelineOf(this.#engine.ctx.messages, conversationId, audience);
+    return withMembershipItems(new MembershipLog(this.#engine.ctx.store), conversationId, items);
   }
 
   /** Per member, the newest message they read; only the user's own when receipts are off. */
   async readMarkers(conversationId: string): Promise<ReadMarkers> {
-    return this.#reads.visibleMarkers(conversationId);
+    return this.#engine.reads.visibleMarkers(conversationId);
   }
 
   /**
@@ -518,18 +427,18 @@ export class MessagingClient {
    */
   async markRead(conversationId: string, messageId: string): Promise<{ isReceiptSent: boolean }> {
     this.#assertOpen();
-    return this.#reads.markRead(conversationId, messageId);
+    return this.#engine.reads.markRead(conversationId, messageId);
   }
 
   /** Channels: acknowledges a post for this user (once; a repeat sends nothing). */
   async acknowledge(conversationId: string, messageId: string): Promise<void> {
     this.#assertOpen();
-    await this.#acknowledgements.acknowledge(conversationId, messageId);
+    await this.#engine.acknowledgements.acknowledge(conversationId, messageId);
   }
 
   /** Channels: who acknowledged the post and which members have not yet. */
   async acknowledgements(conversationId: string, messageId: string): Promise<AcknowledgementList> {
-    return this.#acknowledgements.list(conversationId, messageId);
+    return this.#engine.acknowledgements.list(conversationId, messageId);
   }
 
   /** Colleagues of the organization by username or display name, a page at a time. */
@@ -537,12 +446,12 @@ export class MessagingClient {
     query: string,
     page: { readonly limit?: number; readonly after?: string } = {},
   ): Promise<DirectoryPage> {
-    return this.#ctx.api.searchDirectory(query, page);
+    return this.#engine.ctx.api.searchDirectory(query, page);
   }
 
   async #flushQuietly(): Promise<void> {
     try {
-      await this.#sender.flush();
+      await this.#engine.sender.flush();
     } catch (error) {
       if (error instanceof MessagingError && error.code === 'send_pending') return;
       throw error;
@@ -553,7 +462,7 @@ export class MessagingClient {
     if (this.#isClosed) return;
     const promise = run()
       .catch((error: unknown) => {
-        this.#ctx.hub.emit({
+        this.#engine.ctx.hub.emit({
           type: 'engine_error',
           task,
           code: errorCode(error),
