@@ -8,14 +8,13 @@ import {
   closeDevices,
   eventually,
   personWithDevice,
-  signIn,
   startMessagingServer,
   textsOf,
   textsShown,
   newPerson,
   type TestDevice,
 } from './client-fixtures.js';
-import { startTamperedDevice } from './tampering-fetch.js';
+import { tamperedDevice } from '../malicious/malicious-fixtures.js';
 
 /* Announcement channels with real clients: owners and posters post, members acknowledge and
    posters see who has; a member's post is refused by the member's own client and by the
@@ -69,31 +68,29 @@ describe('announcement channels', () => {
     dirk = await personWithDevice(server, 'dirk');
     const claraPerson = await newPerson(server, 'clara');
     claraId = claraPerson.userId;
-    clara = await startTamperedDevice(server, await signIn(server, claraPerson), {
-      request: (method, path, body) =>
-        method === 'POST' && MESSAGES_PATH.test(path)
-          ? { ...(body as object), intent: 'response' }
-          : body,
-      response: (method, path, body) => {
-        if (method !== 'GET' || !CONVERSATION_PATH.test(path)) return body;
+    clara = await tamperedDevice(server, claraPerson, (tampering) => {
+      tampering.onRequest('POST', MESSAGES_PATH, (body) => ({
+        ...(body as object),
+        intent: 'response',
+      }));
+      tampering.onResponse('GET', CONVERSATION_PATH, (body) => {
         const view = conversationViewSchema.parse(body);
         return {
           ...view,
           members: view.members.map((m) => (m.userId === claraId ? { ...m, role: 'poster' } : m)),
         };
-      },
+      });
     });
     const erikPerson = await newPerson(server, 'erik');
     erikId = erikPerson.userId;
-    erik = await startTamperedDevice(server, await signIn(server, erikPerson), {
-      response: (method, path, body) => {
-        if (method !== 'GET' || path !== '/api/sync') return body;
+    erik = await tamperedDevice(server, erikPerson, (tampering) => {
+      tampering.onResponse('GET', /^\/api\/sync$/, (body) => {
         const page = syncResponseSchema.parse(body);
         return {
           ...page,
           events: page.events.map((e) => (e.type === 'message' ? { ...e, intent: 'post' } : e)),
         };
-      },
+      });
     });
     devices.push(anna, bernd, dirk, clara, erik);
     ({ conversationId: channelId } = await anna.client.createConversation({

@@ -25,6 +25,7 @@ import {
   newPerson,
   personWithDevice,
   signIn,
+  startDevice,
   type Person,
   type TestDevice,
 } from '../client/client-fixtures.js';
@@ -67,6 +68,24 @@ export async function deceivedDevice(
   options.before?.(tampering);
   await client.start();
   return { client, grant, store, events, person, tampering, log };
+}
+
+/**
+ * A started device of the person whose every HTTP call passes a TamperingFetch with the given
+ * rules in place from the first call, and nothing else: no forged log. The rules may lie as a
+ * dishonest client (rewriting what the device sends) or as a dishonest server (rewriting what it
+ * receives). The device has no WebSocket, so nothing reaches it around the rules.
+ */
+export async function tamperedDevice(
+  server: TestServer,
+  person: Person,
+  rules: (tampering: TamperingFetch) => void,
+): Promise<TestDevice> {
+  const grant = await signIn(server, person);
+  const tampering = new TamperingFetch(server.baseUrl);
+  rules(tampering);
+  const http = new HttpApi({ baseUrl: server.baseUrl, token: grant.token, fetch: tampering.fetch });
+  return startDevice(server, grant, { isLive: false, extraClientOptions: { http } });
 }
 
 export async function deceivedPerson(server: TestServer, name: string): Promise<DeceivedDevice> {
