@@ -62,7 +62,8 @@ interface StreamRow {
 
 /**
  * The device's pending stream: its welcomes not yet consumed and the events after its cursor
- * within its routing interval, ordered by (conversation, seq), welcomes first. One query.
+ * within its routing interval and outside its routing gaps, ordered by (conversation, seq),
+ * welcomes first. One query.
  */
 export async function readStream(
   db: Kysely<Database>,
@@ -84,6 +85,11 @@ export async function readStream(
       join conversation_events e on e.conversation_id = cd.conversation_id
         and e.seq > greatest(cd.acked_seq, cd.from_seq)
         and (cd.until_seq is null or e.seq <= cd.until_seq)
+        and not exists (
+          select 1 from routing_gaps g
+          where g.conversation_id = cd.conversation_id and g.device_id = cd.device_id
+            and e.seq > g.after_seq and e.seq <= g.until_seq
+        )
       where cd.device_id = ${deviceId}
     ) stream
     order by conversation_id, seq, rank

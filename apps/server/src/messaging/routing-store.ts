@@ -68,7 +68,12 @@ export async function findKnownDeviceIds(
   return new Set(rows.map((r) => r.device_id));
 }
 
-/** Devices join after the commit at seq: their stream (and cursor) starts there. */
+/**
+ * Devices join after the commit at seq: their stream starts there. A device added again before
+ * it fetched the end of its earlier interval keeps that interval's events and its cursor; the
+ * stretch between its removal and this add becomes a routing gap (migration 0008), so it
+ * receives nothing of the time it was not a member.
+ */
 export async function addRoutedDevices(
   db: Kysely<Database>,
   conversationId: string,
@@ -76,10 +81,56 @@ export async function addRoutedDevices(
   seq: number,
 ): Promise<void> {
   if (devices.length === 0) return;
+  const unfinished = await db
+    .selectFrom('conversation_devices')
+    .select(['device_id', 'until_seq'])
+    .where('conversation_id', '=', conversationId)
+    .where(
+      'device_id',
+      'in',
+      devices.map((d) => d.deviceId),
+    )
+    .where('until_seq', 'is not', null)
+    .whereRef('acked_seq', '<', 'until_seq')
+    .execute();
+  const reopened = new Set(unfinished.map((r) => r.device_id));
+  if (unfinished.length > 0) {
+    await db
+      .insertInto('routing_gaps')
+      .values(
+        unfinished.map((r) => ({
+          conversation_id: conversationId,
+          device_id: r.device_id,
+          after_seq: r.until_seq ?? seq,
+          until_seq: seq,
+        })),
+      )
+      .onConflict((oc) =>
+        oc.columns(['conversation_id', 'device_id', 'after_seq']).doUpdateSet({ until_seq: seq }),
+      )
+      .execute();
+    await db
+      .updateTable('conversation_devices')
+      .set({ until_seq: null })
+      .where('conversation_id', '=', conversationId)
+      .where('device_id', 'in', [...reopened])
+      .execute();
+  }
+  const fresh = devices.filter((d) => !reopened.has(d.deviceId));
+  if (fresh.length === 0) return;
+  await db
+    .deleteFrom('routing_gaps')
+    .where('conversation_id', '=', conversationId)
+    .where(
+      'device_id',
+      'in',
+      fresh.map((d) => d.deviceId),
+    )
+    .execute();
   await db
     .insertInto('conversation_devices')
     .values(
-      devices.map((d) => ({
+      fresh.map((d) => ({
         conversation_id: conversationId,
         device_id: d.deviceId,
         user_id: d.userId,

@@ -154,6 +154,14 @@ export interface ConversationDevicesTable {
   acked_seq: number;
 }
 
+/** Events of (after_seq, until_seq] are not routed to the device (migration 0008). */
+export interface RoutingGapsTable {
+  conversation_id: string;
+  device_id: string;
+  after_seq: number;
+  until_seq: number;
+}
+
 export interface ConversationEventsTable {
   conversation_id: string;
   seq: number;
@@ -250,6 +258,7 @@ export interface Database {
   conversations: ConversationsTable;
   conversation_members: ConversationMembersTable;
   conversation_devices: ConversationDevicesTable;
+  routing_gaps: RoutingGapsTable;
   conversation_events: ConversationEventsTable;
   welcomes: WelcomesTable;
   welcome_recipients: WelcomeRecipientsTable;

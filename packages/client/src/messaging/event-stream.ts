@@ -77,18 +77,25 @@ export class EventStream {
   /**
    * A pushed event. Pushes are best effort and may overtake each other or a missed one, so an
    * event that is not the next of its conversation triggers a sync instead (which also brings
-   * this one); a Welcome starts a conversation and is taken as it comes.
+   * this one); a Welcome into a conversation this device is not in starts it and is taken as
+   * it comes (the events in between were not routed to this device).
    */
   async receiveLive(event: IncomingEvent): Promise<void> {
     await this.#lock.run(async () => {
       const cursor = await this.#ctx.cursors.get(event.conversationId);
-      if (event.type !== 'welcome' && event.seq > cursor + 1) {
+      const isAhead = event.seq > cursor + 1;
+      if (isAhead && (event.type !== 'welcome' || (await this.#isInGroup(event.conversationId)))) {
         await this.syncUnlocked();
         return;
       }
       const { cursors } = await this.processUnlocked([event]);
       await this.acknowledge(cursors);
     });
+  }
+
+  async #isInGroup(conversationId: string): Promise<boolean> {
+    const group = await this.#ctx.groups.group(conversationId);
+    return group !== null && !group.isRemoved;
   }
 
   /**

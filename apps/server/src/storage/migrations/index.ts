@@ -5,6 +5,7 @@ import * as m0003 from './0003-device-links.js';
 import * as m0005 from './0005-channel-intent.js';
 import * as m0006 from './0006-history-backup.js';
 import * as m0007 from './0007-member-departure.js';
+import * as m0008 from './0008-routing-gaps.js';
 
 /**
  * Every migration, in order. Names are numbered and never change once released; a migration
@@ -17,4 +18,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0005-channel-intent': m0005,
   '0006-history-backup': m0006,
   '0007-member-departure': m0007,
+  '0008-routing-gaps': m0008,
 };
