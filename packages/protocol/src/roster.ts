@@ -12,6 +12,11 @@ export type MemberDeparture = (typeof MEMBER_DEPARTURES)[number];
 export const formerMemberSchema = z.object({
   userId: z.uuid(),
   departure: z.enum(MEMBER_DEPARTURES),
+  /**
+   * The last seq of the log the user was a member for: an external commit of theirs stored up
+   * to there was made while they were a member. Null when not known (departures of old).
+   */
+  departedAtSeq: z.number().int().min(0).nullable().default(null),
 });
 export type FormerMember = z.infer<typeof formerMemberSchema>;
 

@@ -122,6 +122,7 @@ export async function upsertMembers(
         added_at: at,
         removed_at: null,
         departure: null,
+        departed_seq: null,
       })),
     )
     .onConflict((oc) =>
@@ -131,12 +132,16 @@ export async function upsertMembers(
           then conversation_members.added_at else excluded.added_at end`,
         removed_at: null,
         departure: null,
+        departed_seq: null,
       }),
     )
     .execute();
 }
 
-/** Marks users as former members and ends the routing of their devices after untilSeq. */
+/**
+ * Marks users as former members, members up to untilSeq, and ends the routing of their devices
+ * after it.
+ */
 export async function removeMembers(
   db: Kysely<Database>,
   conversationId: string,
@@ -148,7 +153,7 @@ export async function removeMembers(
   if (userIds.length === 0) return;
   await db
     .updateTable('conversation_members')
-    .set({ removed_at: at, departure })
+    .set({ removed_at: at, departure, departed_seq: untilSeq })
     .where('conversation_id', '=', conversationId)
     .where('user_id', 'in', userIds)
     .where('removed_at', 'is', null)
@@ -261,7 +266,7 @@ export async function loadConversationDetails(
       .execute(),
     db
       .selectFrom('conversation_members')
-      .select(['conversation_id', 'user_id', 'role', 'departure'])
+      .select(['conversation_id', 'user_id', 'role', 'departure', 'departed_seq'])
       .where('conversation_id', 'in', conversationIds)
       .orderBy('added_at')
       .orderBy('user_id')
@@ -293,7 +298,9 @@ export async function loadConversationDetails(
         ),
         deviceIds: (devicesOf.get(id) ?? []).map((d) => d.device_id),
         formerMembers: (membersOf.get(id) ?? []).flatMap((m) =>
-          m.departure === null ? [] : [{ userId: m.user_id, departure: m.departure }],
+          m.departure === null
+            ? []
+            : [{ userId: m.user_id, departure: m.departure, departedAtSeq: m.departed_seq }],
         ),
       },
     ];

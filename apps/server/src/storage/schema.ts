@@ -141,6 +141,8 @@ export interface ConversationMembersTable {
   removed_at: Timestamp | null;
   /** Former members: why they are no longer one; null while a member (migration 0007). */
   departure: 'left' | 'removed' | null;
+  /** Former members: the last seq they were a member for; null while a member (migration 0009). */
+  departed_seq: number | null;
 }
 
 /** A device's routing interval in a conversation: it receives from_seq < seq <= until_seq. */

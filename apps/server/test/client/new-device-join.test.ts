@@ -174,6 +174,48 @@ describe('a device joining conversations by itself (external commit)', () => {
     }
   });
 
+  it('has a member that processes such a join late accept it, though the user has left since', async () => {
+    const anna = await personWithDevice(server, 'anna');
+    // Bernd's device is offline through all of it.
+    const bernd = await personWithDevice(server, 'bernd', { isLive: false });
+    const clara = await personWithDevice(server, 'clara', { isLive: false });
+    devices.push(anna, bernd, clara);
+    const { conversationId: id } = await anna.client.createConversation({
+      kind: 'group',
+      memberUserIds: [bernd.person.userId],
+    });
+    await call(
+      server,
+      anna.grant.token,
+      'POST',
+      `/api/conversations/${id}/members`,
+      conversationViewSchema,
+      { add: [{ userId: clara.person.userId, role: 'member' }], remove: [] },
+    );
+    await clara.client.close();
+    const claraAgain = await startDevice(server, clara.grant, {
+      store: clara.store,
+      isRestart: true,
+    });
+    devices.push(claraAgain);
+    await claraAgain.client.sendText(id, 'kurz dabei');
+    await claraAgain.client.leaveConversation(id);
+    await anna.client.sync();
+    await eventually(
+      () => anna.client.conversation(id),
+      (summary) => summary?.members.length === 2,
+      'Anna committing Clara’s departure',
+    );
+
+    await bernd.client.sync();
+    expect(bernd.events.filter((e) => e.type === 'decrypt_failed')).toEqual([]);
+    expect(await textsShown(bernd, id, 1)).toEqual([
+      { text: 'kurz dabei', senderUserId: clara.person.userId },
+    ]);
+    const [annas, bernds] = [anna, bernd].map((d) => d.client.conversation(id));
+    expect((await bernds)?.epoch).toBe((await annas)?.epoch);
+  });
+
   it('has members refuse an external commit of a user the roster does not list', async () => {
     const anna = await personWithDevice(server, 'anna');
     const bernd = await personWithDevice(server, 'bernd', { isLive: false });

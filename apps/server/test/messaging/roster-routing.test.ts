@@ -76,7 +76,9 @@ describeOnEachBackend('roster routing', (backend) => {
     const view = await getConversation(server, owner, conversation.id);
     expect(view.members.map((m) => m.userId)).toEqual([owner.userId]);
     expect(view.deviceIds).toEqual([owner.deviceId]);
-    expect(view.formerMembers).toEqual([{ userId: laptop!.userId, departure: 'left' }]);
+    expect(view.formerMembers).toEqual([
+      { userId: laptop!.userId, departure: 'left', departedAtSeq: last.seq },
+    ]);
     expectError(await leave(phone!, conversation.id), 404, 'conversation_not_found');
     expectError(
       await call(server, phone!, 'GET', `/api/conversations/${conversation.id}`),
@@ -117,7 +119,9 @@ describeOnEachBackend('roster routing', (backend) => {
     );
     const view = await getConversation(server, member, conversation.id);
     expect(view.members).toEqual([{ userId: member.userId, role: 'owner' }]);
-    expect(view.formerMembers).toEqual([{ userId: owner.userId, departure: 'left' }]);
+    expect(view.formerMembers).toEqual([
+      { userId: owner.userId, departure: 'left', departedAtSeq: unchanged.lastSeq },
+    ]);
   });
 
   it('lets either side of a direct conversation leave, and the last member of a group too', async () => {

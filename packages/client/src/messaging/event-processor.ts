@@ -193,7 +193,7 @@ async function commitStepOf(ctx: EngineContext, event: IncomingEvent): Promise<S
       emit: [membershipEvent(conversationId, event.epoch, group, pending.group, self)],
     };
   }
-  const admission = rosterAdmission(ctx, conversationId);
+  const admission = rosterAdmission(ctx, conversationId, event.seq);
   let result;
   try {
     result = await group.process(event.data, admission.options);

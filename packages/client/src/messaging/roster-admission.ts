@@ -7,7 +7,10 @@ import { classifyFailure } from './send-errors.js';
  * Which external commits this device accepts (ADR 0008). The MLS facade always accepts a further
  * device of a user who has one in the group, if its credential verifies. A device of a user with
  * none in the group (added by the roster, or whose devices were all removed) is accepted only when
- * the server's roster lists the user as a member now. The roster is the server's word, as it is
+ * the server's roster says the user was a member when the commit was stored: a member now, or a
+ * former member whose membership lasted up to the commit's seq or beyond. Asking "now" would make
+ * a device that processes the commit late (it was offline) refuse what the others accepted, and
+ * split the group. The roster is the server's word, as it is
  * for who should be in the group at all; the MLS group still decides who can read, and the
  * joining device is shown to every member.
  *
@@ -21,12 +24,20 @@ export interface RosterAdmission {
   readonly unreachable: () => unknown;
 }
 
-export function rosterAdmission(ctx: EngineContext, conversationId: string): RosterAdmission {
+export function rosterAdmission(
+  ctx: EngineContext,
+  conversationId: string,
+  commitSeq: number,
+): RosterAdmission {
   let unreachable: unknown = null;
   const admitsNewUser = async (joiner: ExternalJoiner): Promise<boolean> => {
     try {
       const view = await ctx.api.conversation(conversationId);
-      return view.members.some((m) => m.userId === joiner.userId);
+      const wasMember = view.formerMembers.some(
+        (m) =>
+          m.userId === joiner.userId && m.departedAtSeq !== null && m.departedAtSeq >= commitSeq,
+      );
+      return wasMember || view.members.some((m) => m.userId === joiner.userId);
     } catch (error) {
       // Not found: this device's user is no longer a member; it reads nothing more anyway.
       if (error instanceof ApiError && classifyFailure(error) !== 'transient') return false;

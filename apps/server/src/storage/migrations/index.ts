@@ -6,6 +6,7 @@ import * as m0005 from './0005-channel-intent.js';
 import * as m0006 from './0006-history-backup.js';
 import * as m0007 from './0007-member-departure.js';
 import * as m0008 from './0008-routing-gaps.js';
+import * as m0009 from './0009-departed-seq.js';
 
 /**
  * Every migration, in order. Names are numbered and never change once released; a migration
@@ -19,4 +20,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0006-history-backup': m0006,
   '0007-member-departure': m0007,
   '0008-routing-gaps': m0008,
+  '0009-departed-seq': m0009,
 };
