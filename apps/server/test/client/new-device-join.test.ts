@@ -216,6 +216,42 @@ describe('a device joining conversations by itself (external commit)', () => {
     expect((await bernds)?.epoch).toBe((await annas)?.epoch);
   });
 
+  it('has a member removed meanwhile still follow such a join, and read what came before its removal', async () => {
+    const anna = await personWithDevice(server, 'anna');
+    const bernd = await personWithDevice(server, 'bernd', { isLive: false });
+    const clara = await personWithDevice(server, 'clara', { isLive: false });
+    devices.push(anna, bernd, clara);
+    const { conversationId: id } = await anna.client.createConversation({
+      kind: 'group',
+      memberUserIds: [bernd.person.userId],
+    });
+    await bernd.client.sync();
+    await call(
+      server,
+      anna.grant.token,
+      'POST',
+      `/api/conversations/${id}/members`,
+      conversationViewSchema,
+      { add: [{ userId: clara.person.userId, role: 'member' }], remove: [] },
+    );
+    await clara.client.close();
+    const claraAgain = await startDevice(server, clara.grant, {
+      store: clara.store,
+      isRestart: true,
+    });
+    devices.push(claraAgain);
+    await claraAgain.client.sendText(id, 'noch für Bernd');
+    await anna.client.sync();
+    await anna.client.removeMembers(id, [bernd.person.userId]);
+
+    // Bernd's roster is closed to him now; he still reads what was sent while he was in.
+    await bernd.client.sync();
+    expect(bernd.events.filter((e) => e.type === 'decrypt_failed')).toEqual([]);
+    expect(await textsShown(bernd, id, 1)).toEqual([
+      { text: 'noch für Bernd', senderUserId: clara.person.userId },
+    ]);
+  });
+
   it('has members refuse an external commit of a user the roster does not list', async () => {
     const anna = await personWithDevice(server, 'anna');
     const bernd = await personWithDevice(server, 'bernd', { isLive: false });

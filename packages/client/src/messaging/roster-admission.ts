@@ -39,7 +39,12 @@ export function rosterAdmission(
       );
       return wasMember || view.members.some((m) => m.userId === joiner.userId);
     } catch (error) {
-      // Not found: this device's user is no longer a member; it reads nothing more anyway.
+      // Not found: this device's user is no longer a member, and the roster is closed to it.
+      // The events up to its removal still reach it, and it must read what was sent to it
+      // there as the members do; refusing the join would leave it behind the group for those.
+      // So it follows the members, who checked the roster. The device is on its way out: an
+      // honest server refuses what it sends from now on, and the join shows in its timeline.
+      if (error instanceof ApiError && error.status === 404) return true;
       if (error instanceof ApiError && classifyFailure(error) !== 'transient') return false;
       unreachable = error;
       throw error;
