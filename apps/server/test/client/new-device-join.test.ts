@@ -23,6 +23,29 @@ import {
 } from './client-fixtures.js';
 import { membershipItems, textsIn } from './roster-fixtures.js';
 
+/** An owner adds a user to the roster alone: no member's device sends them a Welcome. */
+async function addByRosterAlone(
+  server: TestServer,
+  owner: TestDevice,
+  conversationId: string,
+  userId: string,
+): Promise<void> {
+  await call(
+    server,
+    owner.grant.token,
+    'POST',
+    `/api/conversations/${conversationId}/members`,
+    conversationViewSchema,
+    { add: [{ userId, role: 'member' }], remove: [] },
+  );
+}
+
+/** The device closed and started again on its store: the start joins by external commit. */
+async function restarted(server: TestServer, device: TestDevice): Promise<TestDevice> {
+  await device.client.close();
+  return startDevice(server, device.grant, { store: device.store, isRestart: true });
+}
+
 describe('a device joining conversations by itself (external commit)', () => {
   let server: TestServer;
   const devices: TestDevice[] = [];
@@ -139,26 +162,11 @@ describe('a device joining conversations by itself (external commit)', () => {
       kind: 'group',
       memberUserIds: [bernd.person.userId],
     });
-    // The roster alone: no member's device sends Clara a Welcome.
-    await call(
-      server,
-      anna.grant.token,
-      'POST',
-      `/api/conversations/${id}/members`,
-      conversationViewSchema,
-      {
-        add: [{ userId: clara.person.userId, role: 'member' }],
-        remove: [],
-      },
-    );
+    await addByRosterAlone(server, anna, id, clara.person.userId);
     // A sync waits for a Welcome; only the start joins without one.
     await clara.client.sync();
     expect(await clara.client.conversation(id)).toBeNull();
-    await clara.client.close();
-    const claraAgain = await startDevice(server, clara.grant, {
-      store: clara.store,
-      isRestart: true,
-    });
+    const claraAgain = await restarted(server, clara);
     devices.push(claraAgain);
 
     expect(claraAgain.events.filter((e) => e.type === 'conversation_joined')).toHaveLength(1);
@@ -184,19 +192,8 @@ describe('a device joining conversations by itself (external commit)', () => {
       kind: 'group',
       memberUserIds: [bernd.person.userId],
     });
-    await call(
-      server,
-      anna.grant.token,
-      'POST',
-      `/api/conversations/${id}/members`,
-      conversationViewSchema,
-      { add: [{ userId: clara.person.userId, role: 'member' }], remove: [] },
-    );
-    await clara.client.close();
-    const claraAgain = await startDevice(server, clara.grant, {
-      store: clara.store,
-      isRestart: true,
-    });
+    await addByRosterAlone(server, anna, id, clara.person.userId);
+    const claraAgain = await restarted(server, clara);
     devices.push(claraAgain);
     await claraAgain.client.sendText(id, 'kurz dabei');
     await claraAgain.client.leaveConversation(id);
@@ -226,19 +223,8 @@ describe('a device joining conversations by itself (external commit)', () => {
       memberUserIds: [bernd.person.userId],
     });
     await bernd.client.sync();
-    await call(
-      server,
-      anna.grant.token,
-      'POST',
-      `/api/conversations/${id}/members`,
-      conversationViewSchema,
-      { add: [{ userId: clara.person.userId, role: 'member' }], remove: [] },
-    );
-    await clara.client.close();
-    const claraAgain = await startDevice(server, clara.grant, {
-      store: clara.store,
-      isRestart: true,
-    });
+    await addByRosterAlone(server, anna, id, clara.person.userId);
+    const claraAgain = await restarted(server, clara);
     devices.push(claraAgain);
     await claraAgain.client.sendText(id, 'noch für Bernd');
     await anna.client.sync();
