@@ -9,6 +9,7 @@ import { createEd25519Signature } from './ed25519-signature.js';
 import { fastCiphersuite } from './fast-ciphersuite.js';
 import { MlsGroupError } from './mls-group-error.js';
 import { findNativeCrypto } from './native-crypto.js';
+import { findSodium } from './native-sodium.js';
 
 /** The MLS ciphersuites Amtsbote allows (the same ids as packages/protocol CIPHERSUITES). */
 export const MLS_CIPHERSUITES = {
@@ -49,7 +50,7 @@ async function build(id: MlsCiphersuiteId): Promise<CiphersuiteImpl> {
   const native = findNativeCrypto();
   const stock = await getCiphersuiteImpl(getCiphersuiteFromName(NAMES[id]));
   const impl = native === null ? stock : await fastCiphersuite(stock, native);
-  return { ...impl, signature: await createEd25519Signature(native) };
+  return { ...impl, signature: await createEd25519Signature(native, findSodium()) };
 }
 
 export function loadCiphersuite(id: MlsCiphersuiteId): Promise<CiphersuiteImpl> {

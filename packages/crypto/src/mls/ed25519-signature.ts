@@ -1,22 +1,21 @@
 import { ed25519 } from '@noble/curves/ed25519.js';
 import type { Signature } from 'ts-mls';
-import { constantTimeEqual } from '../constant-time.js';
 import { concatBytes } from './bytes.js';
-import {
-  okpPrivateKey,
-  okpPublicKey,
-  type NativeCrypto,
-  type NativeKeyObject,
-} from './native-crypto.js';
+import { hasStrictEncodings, strictEd25519Verifier } from './ed25519-strict.js';
+import { BytesKeyedCache } from './bytes-keyed-cache.js';
+import { okpPrivateKey, type NativeCrypto, type NativeKeyObject } from './native-crypto.js';
+import type { SodiumSign } from './native-sodium.js';
 import { VerificationMemo } from './verification-memo.js';
 
 /*
  * The Ed25519 signer ts-mls uses for MLS messages. ts-mls's own WebCrypto signer imports the key
  * on every call, which costs about as much as the rest of a message; this one keeps the imported
  * key per key-bytes object (a WeakMap, so entries go with the group state that holds the bytes)
- * and checks the bytes are unchanged on each hit. In Node it signs and verifies synchronously
- * with node:crypto (the same OpenSSL code as Node's WebCrypto, without the thread-pool round
- * trip); in browsers with WebCrypto, and where WebCrypto lacks Ed25519 with @noble/curves.
+ * and checks the bytes are unchanged on each hit. In Node it signs synchronously with node:crypto
+ * (the same OpenSSL code as Node's WebCrypto, without the thread-pool round trip) and verifies
+ * with libsodium where its addon loads, else with OpenSSL; in browsers it uses WebCrypto, and
+ * @noble/curves where WebCrypto lacks Ed25519. Every backend verifies by the one strict rule of
+ * ed25519-strict.ts, so all devices of a group accept the same messages (ADR 0012).
  * Keys are 32-byte seeds; PKCS#8 is accepted too.
  */
 
@@ -45,11 +44,6 @@ const SEED_BYTES = 32;
 type Subtle = typeof globalThis.crypto.subtle;
 type CryptoKey = Awaited<ReturnType<Subtle['importKey']>>;
 
-interface CachedKey<K> {
-  readonly bytes: Uint8Array;
-  readonly key: K;
-}
-
 function toPkcs8(signKey: Uint8Array): Uint8Array<ArrayBuffer> {
   return signKey.length === SEED_BYTES
     ? concatBytes(PKCS8_ED25519_PREFIX, signKey)
@@ -65,75 +59,78 @@ function keygen(): Promise<{ publicKey: Uint8Array; signKey: Uint8Array }> {
   return Promise.resolve({ signKey, publicKey: ed25519.getPublicKey(signKey) });
 }
 
-function cachedImport<K>(
-  cache: WeakMap<Uint8Array, CachedKey<K>>,
-  bytes: Uint8Array,
-  load: () => K,
-): K {
-  const hit = cache.get(bytes);
-  if (hit !== undefined && constantTimeEqual(hit.bytes, bytes)) return hit.key;
-  const key = load();
-  cache.set(bytes, { bytes: bytes.slice(), key });
-  return key;
-}
-
 /** Twice the most devices one commit may add: each brings a key package and a leaf signature. */
 const MEMO_ENTRIES = 8192;
 
-function nativeSignature(native: NativeCrypto): Signature {
-  const signKeys = new WeakMap<Uint8Array, CachedKey<NativeKeyObject>>();
-  const verifyKeys = new WeakMap<Uint8Array, CachedKey<NativeKeyObject>>();
+/**
+ * How ts-mls's SignWithLabel content of an MLS message begins: the length (24) and the bytes of
+ * "MLS 1.0 FramedContentTBS". Each message's signature is verified once, so the memo, made for
+ * key packages and leaf nodes, would only cost a hash of every message.
+ */
+const FRAMED_CONTENT_LABEL = Uint8Array.of(
+  24,
+  ...new TextEncoder().encode('MLS 1.0 FramedContentTBS'),
+);
+
+function isFramedContent(message: Uint8Array): boolean {
+  if (message.length < FRAMED_CONTENT_LABEL.length) return false;
+  for (let i = 0; i < FRAMED_CONTENT_LABEL.length; i++) {
+    if (message[i] !== FRAMED_CONTENT_LABEL[i]) return false;
+  }
+  return true;
+}
+
+function nativeSignature(native: NativeCrypto, sodium: SodiumSign | null): Signature {
+  const signKeys = new BytesKeyedCache<NativeKeyObject>();
+  const verifyStrict = strictEd25519Verifier(native, sodium);
   const memo = new VerificationMemo(native, MEMO_ENTRIES);
   return {
     sign(signKey, message) {
       try {
-        const key = cachedImport(signKeys, signKey, () =>
-          okpPrivateKey(native, 'Ed25519', toSeed(signKey)),
-        );
+        const key = signKeys.get(signKey, () => okpPrivateKey(native, 'Ed25519', toSeed(signKey)));
         return Promise.resolve(new Uint8Array(native.sign(null, message, key)));
       } catch (error) {
         return Promise.reject(error instanceof Error ? error : new Error('Ed25519 signing failed'));
       }
     },
     verify(publicKey, message, signature) {
-      try {
-        const memoKey = memo.keyOf(publicKey, message, signature);
-        if (memo.has(memoKey)) return Promise.resolve(true);
-        const key = cachedImport(verifyKeys, publicKey, () =>
-          okpPublicKey(native, 'Ed25519', publicKey),
-        );
-        const isValid = native.verify(null, message, key, signature);
-        if (isValid) memo.remember(memoKey);
-        return Promise.resolve(isValid);
-      } catch {
-        // A malformed key from the network is a failed verification, not a crash.
-        verifyKeys.delete(publicKey);
-        return Promise.resolve(false);
+      if (isFramedContent(message)) {
+        return Promise.resolve(verifyStrict(publicKey, message, signature));
       }
+      const memoKey = memo.keyOf(publicKey, message, signature);
+      if (memo.has(memoKey)) return Promise.resolve(true);
+      const isValid = verifyStrict(publicKey, message, signature);
+      if (isValid) memo.remember(memoKey);
+      return Promise.resolve(isValid);
     },
     keygen,
   };
 }
 
+/**
+ * WebCrypto's Ed25519 specifies the strict checks, but browsers have differed; checking the
+ * encodings first makes every device of a group decide alike.
+ */
 function webCryptoSignature(subtle: Subtle): Signature {
-  const signKeys = new WeakMap<Uint8Array, CachedKey<Promise<CryptoKey>>>();
-  const verifyKeys = new WeakMap<Uint8Array, CachedKey<Promise<CryptoKey>>>();
+  const signKeys = new BytesKeyedCache<Promise<CryptoKey>>();
+  const verifyKeys = new BytesKeyedCache<Promise<CryptoKey>>();
   return {
     async sign(signKey, message) {
-      const key = await cachedImport(signKeys, signKey, () =>
+      const key = await signKeys.get(signKey, () =>
         subtle.importKey('pkcs8', toPkcs8(signKey), 'Ed25519', false, ['sign']),
       );
       return new Uint8Array(await subtle.sign('Ed25519', key, message.slice()));
     },
     async verify(publicKey, message, signature) {
+      if (!hasStrictEncodings(publicKey, signature)) return false;
       try {
-        const key = await cachedImport(verifyKeys, publicKey, () =>
+        const key = await verifyKeys.get(publicKey, () =>
           subtle.importKey('raw', publicKey.slice(), 'Ed25519', false, ['verify']),
         );
         return await subtle.verify('Ed25519', key, signature.slice(), message.slice());
       } catch {
         // A malformed key from the network is a failed verification, not a crash.
-        verifyKeys.delete(publicKey);
+        verifyKeys.forget(publicKey);
         return false;
       }
     },
@@ -142,16 +139,13 @@ function webCryptoSignature(subtle: Subtle): Signature {
 }
 
 function nobleSignature(): Signature {
+  const verifyStrict = strictEd25519Verifier(null);
   return {
     sign(signKey, message) {
       return Promise.resolve(ed25519.sign(message, toSeed(signKey)));
     },
     verify(publicKey, message, signature) {
-      try {
-        return Promise.resolve(ed25519.verify(signature, message, publicKey));
-      } catch {
-        return Promise.resolve(false);
-      }
+      return Promise.resolve(verifyStrict(publicKey, message, signature));
     },
     keygen,
   };
@@ -168,8 +162,11 @@ async function hasWebCryptoEd25519(subtle: Subtle | undefined): Promise<boolean>
   }
 }
 
-export async function createEd25519Signature(native: NativeCrypto | null): Promise<Signature> {
-  if (native !== null) return nativeSignature(native);
+export async function createEd25519Signature(
+  native: NativeCrypto | null,
+  sodium: SodiumSign | null = null,
+): Promise<Signature> {
+  if (native !== null) return nativeSignature(native, sodium);
   const subtle = globalThis.crypto?.subtle;
   return subtle !== undefined && (await hasWebCryptoEd25519(subtle))
     ? webCryptoSignature(subtle)

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { concatBytes } from './bytes.js';
 import { isStrictPointEncoding, strictEd25519Verifier } from './ed25519-strict.js';
 import { findNativeCrypto } from './native-crypto.js';
+import { findSodium } from './native-sodium.js';
 
 const fromHex = (hex: string): Uint8Array =>
   Uint8Array.from(hex.match(/../g) ?? [], (byte) => parseInt(byte, 16));
@@ -14,9 +15,11 @@ const fromLittleEndian = (bytes: Uint8Array): bigint =>
   bytes.reduceRight((value, byte) => (value << 8n) | BigInt(byte), 0n);
 
 const native = findNativeCrypto();
+const sodium = findSodium();
 const verifiers = [
-  ['node:crypto', strictEd25519Verifier(native)],
-  ['@noble/curves', strictEd25519Verifier(null)],
+  ['libsodium', strictEd25519Verifier(native, sodium)],
+  ['node:crypto', strictEd25519Verifier(native, null)],
+  ['@noble/curves', strictEd25519Verifier(null, null)],
 ] as const;
 const message = new TextEncoder().encode('amtsbote');
 
@@ -105,13 +108,24 @@ describe.each(verifiers)('strict Ed25519 verification (%s)', (_name, verify) => 
   });
 });
 
-describe('the two strict verifiers', () => {
-  it('run where expected: natively in Node', () => {
+describe('the three strict verifiers', () => {
+  it('run where expected: libsodium and OpenSSL natively in Node', () => {
     expect(native).not.toBeNull();
+    expect(sodium).not.toBeNull();
+  });
+
+  it('refuse wrong lengths without throwing', () => {
+    const { seed, publicKey } = keyPair();
+    const signature = ed25519.sign(message, seed);
+    for (const [, verify] of verifiers) {
+      expect(verify(publicKey.subarray(1), message, signature)).toBe(false);
+      expect(verify(publicKey, message, signature.subarray(1))).toBe(false);
+      expect(verify(publicKey, message, concatBytes(signature, Uint8Array.of(0)))).toBe(false);
+    }
   });
 
   it('agree on valid, altered and foreign signatures', () => {
-    const [[, nativeVerify], [, nobleVerify]] = verifiers;
+    const [[, sodiumVerify], [, nativeVerify], [, nobleVerify]] = verifiers;
     for (let i = 0; i < 10; i++) {
       const { seed, publicKey } = keyPair();
       const text = crypto.getRandomValues(new Uint8Array(i * 7));
@@ -124,6 +138,7 @@ describe('the two strict verifiers', () => {
         [keyPair().publicKey, signature],
       ] as const) {
         expect(nativeVerify(key, text, sig)).toBe(nobleVerify(key, text, sig));
+        expect(sodiumVerify(key, text, sig)).toBe(nobleVerify(key, text, sig));
       }
     }
   });

@@ -1,7 +1,9 @@
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { sha512 } from '@noble/hashes/sha2.js';
 import { concatBytes } from './bytes.js';
-import { okpPublicKey, type NativeCrypto } from './native-crypto.js';
+import { BytesKeyedCache } from './bytes-keyed-cache.js';
+import { okpPublicKey, type NativeCrypto, type NativeKeyObject } from './native-crypto.js';
+import type { SodiumSign } from './native-sodium.js';
 
 /*
  * Strict Ed25519 verification (RFC 8032 section 5.1.7 with the checks WebCrypto's Ed25519
@@ -10,6 +12,7 @@ import { okpPublicKey, type NativeCrypto } from './native-crypto.js';
  * (the cofactorless equation, as OpenSSL, BoringSSL and WebCrypto check it). The encoding checks
  * are byte arithmetic; the equation runs natively where node:crypto exists (about ten times
  * faster than @noble/curves) and in @noble/curves elsewhere, so both give the same answer.
+ * libsodium, where its addon loads, makes the same checks itself and is faster still.
  */
 
 export const ED25519_PUBLIC_KEY_BYTES = 32;
@@ -37,7 +40,7 @@ export function isStrictPointEncoding(encoded: Uint8Array): boolean {
 }
 
 /** The length, encoding and range checks; the equation is left to the caller. */
-function hasStrictEncodings(publicKey: Uint8Array, signature: Uint8Array): boolean {
+export function hasStrictEncodings(publicKey: Uint8Array, signature: Uint8Array): boolean {
   return (
     signature.length === ED25519_SIGNATURE_BYTES &&
     isStrictPointEncoding(publicKey) &&
@@ -67,13 +70,47 @@ export type Ed25519Verify = (
   signature: Uint8Array,
 ) => boolean;
 
-/** A strict verifier; never throws (malformed input is a failed verification). */
-export function strictEd25519Verifier(native: NativeCrypto | null): Ed25519Verify {
+/** libsodium applies every check of this file itself (native-sodium.ts). */
+function sodiumVerifier(sodium: SodiumSign): Ed25519Verify {
+  return (publicKey, message, signature) =>
+    publicKey.length === ED25519_PUBLIC_KEY_BYTES &&
+    signature.length === ED25519_SIGNATURE_BYTES &&
+    sodium.crypto_sign_verify_detached(signature, message, publicKey);
+}
+
+/** OpenSSL checks only the equation (and S < L); the encodings are checked here first. */
+function openSslVerifier(native: NativeCrypto): Ed25519Verify {
+  const keys = new BytesKeyedCache<NativeKeyObject>();
   return (publicKey, message, signature) => {
     if (!hasStrictEncodings(publicKey, signature)) return false;
+    const key = keys.get(publicKey, () => okpPublicKey(native, 'Ed25519', publicKey));
+    return native.verify(null, message, key, signature);
+  };
+}
+
+function nobleVerifier(): Ed25519Verify {
+  return (publicKey, message, signature) =>
+    hasStrictEncodings(publicKey, signature) && nobleCofactorless(publicKey, message, signature);
+}
+
+/**
+ * A strict verifier, the same rule on every backend: libsodium where its addon loads, else
+ * OpenSSL through node:crypto, else @noble/curves (browsers). Never throws: malformed input is
+ * a failed verification.
+ */
+export function strictEd25519Verifier(
+  native: NativeCrypto | null,
+  sodium: SodiumSign | null = null,
+): Ed25519Verify {
+  const verify =
+    sodium !== null
+      ? sodiumVerifier(sodium)
+      : native !== null
+        ? openSslVerifier(native)
+        : nobleVerifier();
+  return (publicKey, message, signature) => {
     try {
-      if (native === null) return nobleCofactorless(publicKey, message, signature);
-      return native.verify(null, message, okpPublicKey(native, 'Ed25519', publicKey), signature);
+      return verify(publicKey, message, signature);
     } catch {
       return false;
     }

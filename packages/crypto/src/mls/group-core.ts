@@ -9,7 +9,8 @@ import {
   type GroupState,
   type KeyPackageEqualityConfig,
 } from 'ts-mls';
-import { decodeDeviceCredential } from './device-credential.js';
+import { BytesKeyedCache } from './bytes-keyed-cache.js';
+import { decodeDeviceCredential, type DeviceCredential } from './device-credential.js';
 import type { DeviceAuthenticationService } from './authentication-service.js';
 import type { MlsCiphersuiteId } from './ciphersuite.js';
 import { MlsGroupError, type MlsGroupErrorCode } from './mls-group-error.js';
@@ -108,6 +109,9 @@ export function isRemoved(state: ClientState): boolean {
   return state.groupActiveState.kind === 'removedFromGroup';
 }
 
+/** Credentials decoded once per leaf: the sender of every message is looked up by its leaf. */
+const decodedCredentials = new BytesKeyedCache<DeviceCredential>();
+
 function memberFromNode(
   node: ClientState['ratchetTree'][number],
   leafIndex: number,
@@ -119,7 +123,9 @@ function memberFromNode(
   }
   let decoded;
   try {
-    decoded = decodeDeviceCredential(credential.identity);
+    decoded = decodedCredentials.get(credential.identity, () =>
+      decodeDeviceCredential(credential.identity),
+    );
   } catch (error) {
     throw new MlsGroupError('invalid_group_state', 'a member has no device credential', {
       cause: error,
@@ -130,7 +136,7 @@ function memberFromNode(
     organizationId: decoded.organizationId,
     userId: decoded.userId,
     deviceId: decoded.deviceId,
-    identityPublicKey: decoded.identityPublicKey,
+    identityPublicKey: decoded.identityPublicKey.slice(),
   };
 }
 

@@ -2,6 +2,7 @@ import { ed25519 } from '@noble/curves/ed25519.js';
 import { concatBytes, utf8 } from './bytes.js';
 import { strictEd25519Verifier } from './ed25519-strict.js';
 import { findNativeCrypto } from './native-crypto.js';
+import { findSodium } from './native-sodium.js';
 
 /*
  * A user's identity key (Ed25519). The user's first device generates it; it signs the MLS
@@ -83,7 +84,7 @@ export function signWithIdentityKey(
  * Immutable: chosen once per process. A group commit adding 1000 devices verifies 1000 device
  * credentials, which took 1.3 ms each in @noble/curves and takes about a tenth natively.
  */
-const verifyStrict = strictEd25519Verifier(findNativeCrypto());
+const verifyStrict = strictEd25519Verifier(findNativeCrypto(), findSodium());
 
 /**
  * Strict verification (canonical encodings, no small-order points, S < L; see
