@@ -16,6 +16,7 @@ const SCENARIOS = {
   'mls-messages': { module: './mls-messages.js', run: 'mlsMessages', maxSeconds: 120 },
   'mls-commit-add': { module: './mls-commit.js', run: 'mlsCommitAdd', maxSeconds: 600 },
   'mls-commit-process': { module: './mls-commit.js', run: 'mlsCommitProcess', maxSeconds: 600 },
+  'file-crypto': { module: './file-crypto.js', run: 'fileCrypto', maxSeconds: 300 },
 };
 
 const CIPHERSUITES = ['xwing', 'classic'];
@@ -27,6 +28,7 @@ options:
   --count N                     mls-messages: messages per repetition (default 2000)
   --bytes N                     mls-messages: plaintext bytes per message (default 100)
   --members M                   mls-commit-*: devices added / group size (default 1000)
+  --mebibytes N                 file-crypto: plaintext MiB per repetition (default 256)
   --repetitions R               repetitions; the median is reported (default 5)
   --max-seconds S               stops the scenario once S seconds are spent (default per scenario)`;
 
@@ -70,6 +72,7 @@ function parseOptions(argv) {
       count: { type: 'string', default: '2000' },
       bytes: { type: 'string', default: '100' },
       members: { type: 'string', default: '1000' },
+      mebibytes: { type: 'string', default: '256' },
       repetitions: { type: 'string', default: '5' },
       'max-seconds': { type: 'string' },
       help: { type: 'boolean', default: false },
@@ -94,6 +97,7 @@ function parseOptions(argv) {
     count: positiveInteger('count', values.count),
     bytes: positiveInteger('bytes', values.bytes),
     members,
+    mebibytes: positiveInteger('mebibytes', values.mebibytes),
     repetitions: positiveInteger('repetitions', values.repetitions),
     maxSeconds: positiveInteger('max-seconds', values['max-seconds'] ?? spec.maxSeconds),
   };

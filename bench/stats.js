@@ -81,11 +81,13 @@ export function markdownTable(result) {
         `${f.repetitions} | ${f.goal ?? ''} |`,
     );
   }
+  // A scenario names its two sides when they are not the MLS facade and naive ts-mls.
+  const { subject, peer } = result.ratioOf ?? { subject: 'facade', peer: 'naive ts-mls' };
   const direction =
-    result.figures[0]?.unit === 'ms' ? 'below 1: facade faster' : 'above 1: facade faster';
+    result.figures[0]?.unit === 'ms' ? `below 1: ${subject} faster` : `above 1: ${subject} faster`;
   for (const [metric, value] of Object.entries(result.ratios)) {
     const shown = value ?? 'not measured';
-    lines.push(`| ${metric} | ratio facade / naive ts-mls (${direction}) | ${shown} | | | | |`);
+    lines.push(`| ${metric} | ratio ${subject} / ${peer} (${direction}) | ${shown} | | | | |`);
   }
   return lines.join('\n');
 }

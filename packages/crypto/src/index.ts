@@ -186,3 +186,53 @@ export {
   type DeviceLinkParty,
   type PendingDeviceLink,
 } from './account/device-link.js';
+
+// ---------------------------------------------------------------------------------------------
+// File encryption (src/files): every file is encrypted on the sender's device as it streams, so
+// the server holds only ciphertext. Format and choices: docs/file-encryption.md.
+export {
+  FILE_CRYPTO_ERROR_CODES,
+  FileCryptoError,
+  type FileCryptoErrorCode,
+} from './files/file-crypto-error.js';
+export {
+  DEFAULT_FILE_CHUNK_BYTES,
+  FILE_FORMAT_VERSION,
+  FILE_HEADER_BYTES,
+  FILE_KEY_BYTES,
+  FILE_TAG_BYTES,
+  MAX_FILE_CHUNKS,
+  MAX_FILE_CHUNK_BYTES,
+  MIN_FILE_CHUNK_BYTES,
+  chunkCiphertextRange,
+  encryptedSize,
+  plaintextSize,
+  type ByteRange,
+} from './files/file-format.js';
+export { parseFileHeader, type FileHeader } from './files/file-header.js';
+export {
+  FILE_KEY_TEXT_LENGTH,
+  fileKeyFromText,
+  fileKeyToText,
+  generateFileKey,
+} from './files/file-key.js';
+export {
+  FILE_KEY_COMMITMENT_LABEL,
+  FILE_METADATA_KEY_COMMITMENT_LABEL,
+  FILE_METADATA_KEY_LABEL,
+  FILE_PAYLOAD_KEY_LABEL,
+} from './files/file-key-derivation.js';
+export { createFileEncryptor, type FileEncryptorOptions } from './files/file-encryptor.js';
+export { createFileDecryptor, type FileDecryptorOptions } from './files/file-decryptor.js';
+export {
+  FILE_METADATA_VERSION,
+  MAX_SEALED_FILE_METADATA_BYTES,
+  openFileMetadata,
+  sealFileMetadata,
+} from './files/file-metadata.js';
+export {
+  MAX_FILE_NAME_CHARACTERS,
+  MAX_FILE_TYPE_LENGTH,
+  UNKNOWN_FILE_TYPE,
+  type FileMetadata,
+} from './files/file-metadata-fields.js';
