@@ -29,6 +29,7 @@ describe('loadConfig', () => {
       setupLinkTtlMs: DAY_MS,
       databaseMaxConnections: 10,
       historyQuotaBytes: 256 * 1024 * 1024,
+      blobStore: { kind: 'filesystem', directory: path.resolve('./data/blobs') },
     });
   });
 
@@ -69,6 +70,7 @@ describe('loadConfig', () => {
       setupLinkTtlMs: 2 * 3600_000,
       databaseMaxConnections: 25,
       historyQuotaBytes: 3 * 1024 * 1024,
+      blobStore: { kind: 'filesystem', directory: path.resolve('/var/lib/amtsbote/blobs') },
     });
   });
 
@@ -129,5 +131,87 @@ describe('loadConfig', () => {
       'AMTSBOTE_SESSION_TTL_DAYS',
       'AMTSBOTE_TRUST_PROXY',
     ]);
+  });
+});
+
+describe('loadConfig: blob store', () => {
+  const S3_ENV = {
+    AMTSBOTE_BLOB_STORE: 's3',
+    AMTSBOTE_S3_ENDPOINT: 'https://s3.example.de',
+    AMTSBOTE_S3_BUCKET: 'amtsbote-files',
+    AMTSBOTE_S3_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+    AMTSBOTE_S3_SECRET_ACCESS_KEY: 'Geheim/Schluessel+42',
+  };
+
+  it('keeps files in <data dir>/blobs on the filesystem by default', () => {
+    expect(loadConfig({ AMTSBOTE_DATA_DIR: '/srv/bote' }).blobStore).toEqual({
+      kind: 'filesystem',
+      directory: path.resolve('/srv/bote/blobs'),
+    });
+    expect(loadConfig({ AMTSBOTE_BLOB_STORE: 'filesystem' }).blobStore.kind).toBe('filesystem');
+  });
+
+  it('reads the S3 variables, with us-east-1 when no region is set', () => {
+    expect(loadConfig(S3_ENV).blobStore).toEqual({
+      kind: 's3',
+      endpoint: 'https://s3.example.de',
+      bucket: 'amtsbote-files',
+      region: 'us-east-1',
+      accessKeyId: 'AKIDEXAMPLE',
+      secretAccessKey: 'Geheim/Schluessel+42',
+    });
+    expect(loadConfig({ ...S3_ENV, AMTSBOTE_S3_REGION: 'eu-central-1' }).blobStore).toMatchObject({
+      region: 'eu-central-1',
+    });
+  });
+
+  it('names each S3 variable that AMTSBOTE_BLOB_STORE=s3 needs and that is missing', () => {
+    const error = configError({ AMTSBOTE_BLOB_STORE: 's3', AMTSBOTE_S3_BUCKET: 'files' });
+    expect(error.problems.map((p) => p.split(':')[0]).sort()).toEqual([
+      'AMTSBOTE_S3_ACCESS_KEY_ID',
+      'AMTSBOTE_S3_ENDPOINT',
+      'AMTSBOTE_S3_SECRET_ACCESS_KEY',
+    ]);
+  });
+
+  it('refuses S3 variables when the blob store is not s3, so files do not land on disk unnoticed', () => {
+    const error = configError({ ...S3_ENV, AMTSBOTE_BLOB_STORE: 'filesystem' });
+    expect(error.problems.map((p) => p.split(':')[0]).sort()).toEqual([
+      'AMTSBOTE_S3_ACCESS_KEY_ID',
+      'AMTSBOTE_S3_BUCKET',
+      'AMTSBOTE_S3_ENDPOINT',
+      'AMTSBOTE_S3_SECRET_ACCESS_KEY',
+    ]);
+    expect(error.message).not.toContain('Geheim/Schluessel+42');
+  });
+
+  it('rejects an unknown blob store, a bad endpoint, bucket and region, naming each', () => {
+    expect(configError({ AMTSBOTE_BLOB_STORE: 'ftp' }).problems).toEqual([
+      expect.stringMatching(/^AMTSBOTE_BLOB_STORE: /),
+    ]);
+    const error = configError({
+      ...S3_ENV,
+      AMTSBOTE_S3_ENDPOINT: 'ftp://s3.example.de',
+      AMTSBOTE_S3_BUCKET: 'Files_With_Capitals',
+      AMTSBOTE_S3_REGION: 'EU Central',
+    });
+    expect(error.problems.map((p) => p.split(':')[0]).sort()).toEqual([
+      'AMTSBOTE_S3_BUCKET',
+      'AMTSBOTE_S3_ENDPOINT',
+      'AMTSBOTE_S3_REGION',
+    ]);
+  });
+
+  it('never repeats the S3 secret access key when the configuration is refused', () => {
+    const secret = 'Geheim'.repeat(200);
+    for (const env of [
+      { ...S3_ENV, AMTSBOTE_S3_SECRET_ACCESS_KEY: secret, AMTSBOTE_PORT: 'abc' },
+      { AMTSBOTE_S3_SECRET_ACCESS_KEY: secret },
+    ]) {
+      const error = configError(env);
+      expect(error.problems.join('\n')).not.toContain('Geheim');
+      expect(error.message).not.toContain('Geheim');
+      expect(String(error.stack)).not.toContain('Geheim');
+    }
   });
 });

@@ -1,8 +1,10 @@
+import assert from 'node:assert/strict';
 import path from 'node:path';
 import { z } from 'zod';
 
 /** Every setting comes from an AMTSBOTE_* environment variable and is validated at start. */
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const BLOB_STORE_KINDS = ['filesystem', 's3'] as const;
 
 const positiveInt = z.coerce.number().int().min(1);
 
@@ -28,7 +30,33 @@ const envSchema = z.object({
   AMTSBOTE_SETUP_LINK_TTL_HOURS: positiveInt.max(24 * 30).default(24),
   AMTSBOTE_DATABASE_MAX_CONNECTIONS: positiveInt.max(1000).default(10),
   AMTSBOTE_HISTORY_QUOTA_MB: positiveInt.max(1024 * 1024).default(256),
+  AMTSBOTE_BLOB_STORE: z.enum(BLOB_STORE_KINDS).default('filesystem'),
+  AMTSBOTE_S3_ENDPOINT: z
+    .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
+    .optional(),
+  AMTSBOTE_S3_BUCKET: z
+    .string()
+    .regex(
+      /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+      'must be a bucket name: 3-63 lowercase letters, digits, dots and hyphens',
+    )
+    .optional(),
+  AMTSBOTE_S3_REGION: z
+    .string()
+    .regex(/^[a-z0-9-]{1,64}$/, 'must be a region name such as eu-central-1')
+    .optional(),
+  AMTSBOTE_S3_ACCESS_KEY_ID: z.string().max(256).optional(),
+  AMTSBOTE_S3_SECRET_ACCESS_KEY: z.string().max(1024).optional(),
 });
+
+/** With AMTSBOTE_BLOB_STORE=s3 these must be set; otherwise none of the S3 variables may be. */
+const S3_REQUIRED = [
+  'AMTSBOTE_S3_ENDPOINT',
+  'AMTSBOTE_S3_BUCKET',
+  'AMTSBOTE_S3_ACCESS_KEY_ID',
+  'AMTSBOTE_S3_SECRET_ACCESS_KEY',
+] as const;
+const S3_VARIABLES = [...S3_REQUIRED, 'AMTSBOTE_S3_REGION'] as const;
 
 export interface Config {
   readonly port: number;
@@ -43,6 +71,26 @@ export interface Config {
   readonly databaseMaxConnections: number;
   /** Per-user quota of the encrypted history backup, over all conversations. */
   readonly historyQuotaBytes: number;
+  /** Where the encrypted files are kept (ADR 0013). */
+  readonly blobStore: BlobStoreConfig;
+}
+
+export type BlobStoreConfig = FilesystemBlobStoreConfig | S3BlobStoreConfig;
+
+export interface FilesystemBlobStoreConfig {
+  readonly kind: 'filesystem';
+  /** <dataDir>/blobs */
+  readonly directory: string;
+}
+
+export interface S3BlobStoreConfig {
+  readonly kind: 's3';
+  readonly endpoint: string;
+  readonly bucket: string;
+  readonly region: string;
+  readonly accessKeyId: string;
+  /** A secret, like a password in AMTSBOTE_DATABASE_URL: never logged, never echoed. */
+  readonly secretAccessKey: string;
 }
 
 export class ConfigError extends Error {
@@ -62,10 +110,12 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     Object.entries(env).filter(([key, value]) => key.startsWith('AMTSBOTE_') && value !== ''),
   );
   const parsed = envSchema.safeParse(relevant);
-  if (!parsed.success) {
+  const problems = [
     // Values are not echoed: a malformed URL may carry a database password.
-    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
-  }
+    ...(parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`)),
+    ...blobStoreProblems(relevant),
+  ];
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
   const publicUrl = (e.AMTSBOTE_PUBLIC_URL ?? `http://localhost:${e.AMTSBOTE_PORT}`).replace(
     /\/+$/,
@@ -83,7 +133,46 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     setupLinkTtlMs: e.AMTSBOTE_SETUP_LINK_TTL_HOURS * 3600_000,
     databaseMaxConnections: e.AMTSBOTE_DATABASE_MAX_CONNECTIONS,
     historyQuotaBytes: e.AMTSBOTE_HISTORY_QUOTA_MB * 1024 * 1024,
+    blobStore:
+      e.AMTSBOTE_BLOB_STORE === 's3'
+        ? s3BlobStoreConfig(e)
+        : { kind: 'filesystem', directory: path.join(path.resolve(e.AMTSBOTE_DATA_DIR), 'blobs') },
   };
+}
+
+function s3BlobStoreConfig(e: z.infer<typeof envSchema>): S3BlobStoreConfig {
+  const endpoint = e.AMTSBOTE_S3_ENDPOINT;
+  const bucket = e.AMTSBOTE_S3_BUCKET;
+  const accessKeyId = e.AMTSBOTE_S3_ACCESS_KEY_ID;
+  const secretAccessKey = e.AMTSBOTE_S3_SECRET_ACCESS_KEY;
+  // blobStoreProblems refuses a configuration that lacks one of them.
+  assert(
+    endpoint !== undefined &&
+      bucket !== undefined &&
+      accessKeyId !== undefined &&
+      secretAccessKey !== undefined,
+  );
+  const region = e.AMTSBOTE_S3_REGION ?? 'us-east-1';
+  return { kind: 's3', endpoint, bucket, region, accessKeyId, secretAccessKey };
+}
+
+/**
+ * The S3 variables that are missing for AMTSBOTE_BLOB_STORE=s3, or set without it: an operator
+ * who forgot AMTSBOTE_BLOB_STORE would otherwise fill the local disk believing files go to S3.
+ */
+function blobStoreProblems(env: Readonly<Record<string, string | undefined>>): string[] {
+  const kind = env['AMTSBOTE_BLOB_STORE'] ?? 'filesystem';
+  if (kind === 's3') {
+    return S3_REQUIRED.filter((name) => env[name] === undefined).map(
+      (name) => `${name}: required when AMTSBOTE_BLOB_STORE is s3`,
+    );
+  }
+  if (kind === 'filesystem') {
+    return S3_VARIABLES.filter((name) => env[name] !== undefined).map(
+      (name) => `${name}: only used when AMTSBOTE_BLOB_STORE is s3`,
+    );
+  }
+  return [];
 }
 
 /** The variables and what they mean, for --help and the README. */
@@ -107,4 +196,14 @@ export const CONFIG_REFERENCE: ReadonlyArray<readonly [string, string, string]> 
   ['AMTSBOTE_SETUP_LINK_TTL_HOURS', '24', 'lifetime of the first-start setup link'],
   ['AMTSBOTE_DATABASE_MAX_CONNECTIONS', '10', 'PostgreSQL connection pool size'],
   ['AMTSBOTE_HISTORY_QUOTA_MB', '256', 'per-user space for the encrypted history backup (MiB)'],
+  [
+    'AMTSBOTE_BLOB_STORE',
+    'filesystem',
+    'where encrypted files are kept: filesystem (<data dir>/blobs) or s3',
+  ],
+  ['AMTSBOTE_S3_ENDPOINT', '(none)', 'http:// or https:// URL of the S3-compatible storage'],
+  ['AMTSBOTE_S3_BUCKET', '(none)', 'bucket for the encrypted files'],
+  ['AMTSBOTE_S3_REGION', 'us-east-1', 'region of the bucket'],
+  ['AMTSBOTE_S3_ACCESS_KEY_ID', '(none)', 'access key id for the bucket'],
+  ['AMTSBOTE_S3_SECRET_ACCESS_KEY', '(none)', 'secret access key for the bucket; never logged'],
 ];
