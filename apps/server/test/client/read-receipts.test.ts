@@ -1,4 +1,4 @@
-import { MessagingError } from '@amtsbote/client';
+import { HttpApi, MessagingError } from '@amtsbote/client';
 import { conversationViewSchema } from '@amtsbote/protocol';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +9,8 @@ import {
   closeDevices,
   eventually,
   personWithDevice,
+  signIn,
+  startDevice,
   startMessagingServer,
   textsShown,
   type TestDevice,
@@ -126,5 +128,46 @@ describe('read receipts', () => {
       (m) => m[bernd.person.userId]?.messageId === last.messageId,
       "Bernd's new read marker on Anna's device",
     );
+  });
+
+  it('withdraws a receipt that waited offline while the organization switched receipts off', async () => {
+    let isOffline = false;
+    const offlineFetch: typeof globalThis.fetch = (input, init) =>
+      isOffline ? Promise.reject(new TypeError('fetch failed')) : globalThis.fetch(input, init);
+    const grant = await signIn(server, bernd.person);
+    const http = new HttpApi({ baseUrl: server.baseUrl, token: grant.token, fetch: offlineFetch });
+    const tablet = await startDevice(server, grant, {
+      approvedBy: bernd,
+      isLive: false,
+      extraClientOptions: { http },
+    });
+    devices.push(tablet);
+    const message = await anna.client.sendText(conversationId, 'Dritte Nachricht');
+    await eventually(
+      async () => {
+        await tablet.client.sync();
+        return tablet.client.timeline(conversationId);
+      },
+      (timeline) =>
+        timeline.some((item) => item.kind === 'message' && item.messageId === message.messageId),
+      'the third message on the tablet',
+    );
+
+    isOffline = true;
+    expect(await refusalCode(tablet.client.markRead(conversationId, message.messageId))).toBe(
+      'send_pending',
+    );
+    expect(await tablet.client.pendingMessages(conversationId)).toHaveLength(1);
+    await setReadReceipts(false);
+    isOffline = false;
+    const before = await lastSeq();
+    await tablet.client.sync();
+    await tablet.client.flushOutbox();
+
+    expect(await tablet.client.pendingMessages(conversationId)).toEqual([]);
+    expect(await lastSeq()).toBe(before);
+    expect(await tablet.client.readMarkers(conversationId)).toEqual({
+      [bernd.person.userId]: expect.objectContaining({ messageId: message.messageId }) as unknown,
+    });
   });
 });

@@ -97,10 +97,12 @@ export function wireEngine(
     now: options.now ?? (() => new Date()),
   };
   const stream = new EventStream(ctx, lock, (cursors) => host.live()?.ack(cursors) ?? false);
+  const policy = new PolicyCache(api);
   const sender = new MessageSender(ctx, lock, stream, {
     live: host.live,
     sendTimeoutMs: options.sendTimeoutMs ?? 15_000,
     newMessageId: newId,
+    allowsReadReceipts: () => policy.allowsReadReceipts(),
   });
   const commits = new GroupCommits(ctx, lock, stream);
   const conversations = new Conversations(ctx, lock, commits, sender, newId);
@@ -110,7 +112,6 @@ export function wireEngine(
     commits,
     joins: new ExternalJoin(ctx, rosterApi),
   });
-  const policy = new PolicyCache(api);
   const reads = new ReadReceipts(ctx, lock, sender, policy);
   const acknowledgements = new Acknowledgements(ctx, sender);
   const keyPackages = new KeyPackageSupply(

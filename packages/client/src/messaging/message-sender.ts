@@ -34,6 +34,8 @@ export interface MessageSenderOptions {
   readonly live: () => LiveConnection | null;
   readonly sendTimeoutMs: number;
   readonly newMessageId: () => string;
+  /** The organization's read-receipt policy as last read (organization-policy.ts). */
+  readonly allowsReadReceipts: () => Promise<boolean>;
 }
 
 /** Outbox entries keep only the payload: the intent follows from its content type. */
@@ -43,6 +45,14 @@ function intentOfEntry(entry: OutboxEntry): MessageIntent {
   } catch {
     // Written by this client, so only a damaged store gets here; the server stays the judge.
     return 'post';
+  }
+}
+
+function isReadReceipt(entry: OutboxEntry): boolean {
+  try {
+    return decodeApplicationPayload(entry.payload).content.type === 'read';
+  } catch {
+    return false;
   }
 }
 
@@ -111,9 +121,17 @@ export class MessageSender {
     }
   }
 
-  /** Sends every pending outbox entry, oldest first; stops at the first that must wait. */
+  /**
+   * Sends every pending outbox entry, oldest first; stops at the first that must wait. A read
+   * receipt that waited while the organization switched receipts off is withdrawn, unsent.
+   */
   async flush(): Promise<void> {
     for (const entry of await this.#ctx.outbox.pending()) {
+      if (isReadReceipt(entry) && !(await this.#options.allowsReadReceipts())) {
+        // Taken out of the outbox like a sent entry; the user's own marker already moved.
+        await this.#ctx.outbox.markSent(entry.messageId);
+        continue;
+      }
       try {
         await this.deliver(entry);
       } catch (error) {
