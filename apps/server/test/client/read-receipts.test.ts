@@ -13,6 +13,7 @@ import {
   startDevice,
   startMessagingServer,
   textsShown,
+  type Person,
   type TestDevice,
 } from './client-fixtures.js';
 
@@ -29,8 +30,8 @@ async function refusalCode(promise: Promise<unknown>): Promise<string> {
 
 describe('read receipts', () => {
   let server: TestServer;
-  let anna: TestDevice & { person: { userId: string } };
-  let bernd: TestDevice & { person: { userId: string } };
+  let anna: TestDevice & { person: Person };
+  let bernd: TestDevice & { person: Person };
   let conversationId: string;
   const devices: TestDevice[] = [];
 
