@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './config.js';
+import { CONFIG_REFERENCE, ConfigError, loadConfig } from './config.js';
 
 /** The ConfigError loadConfig throws for env; fails the test when it does not throw one. */
 function configError(env: Record<string, string>): ConfigError {
@@ -14,6 +14,7 @@ function configError(env: Record<string, string>): ConfigError {
 }
 
 const DAY_MS = 24 * 3600_000;
+const MiB = 1024 * 1024;
 
 describe('loadConfig', () => {
   it('uses the documented defaults when nothing is set', () => {
@@ -30,6 +31,8 @@ describe('loadConfig', () => {
       databaseMaxConnections: 10,
       historyQuotaBytes: 256 * 1024 * 1024,
       blobStore: { kind: 'filesystem', directory: path.resolve('./data/blobs') },
+      maxFileBytes: 4096 * MiB,
+      fileQuotaBytes: 100 * 1024 * MiB,
     });
   });
 
@@ -57,6 +60,8 @@ describe('loadConfig', () => {
       AMTSBOTE_SETUP_LINK_TTL_HOURS: '2',
       AMTSBOTE_DATABASE_MAX_CONNECTIONS: '25',
       AMTSBOTE_HISTORY_QUOTA_MB: '3',
+      AMTSBOTE_MAX_FILE_MB: '50',
+      AMTSBOTE_FILE_QUOTA_GB: '2',
     });
     expect(config).toEqual({
       port: 9000,
@@ -71,6 +76,8 @@ describe('loadConfig', () => {
       databaseMaxConnections: 25,
       historyQuotaBytes: 3 * 1024 * 1024,
       blobStore: { kind: 'filesystem', directory: path.resolve('/var/lib/amtsbote/blobs') },
+      maxFileBytes: 50 * MiB,
+      fileQuotaBytes: 2 * 1024 * MiB,
     });
   });
 
@@ -213,5 +220,29 @@ describe('loadConfig: blob store', () => {
       expect(error.message).not.toContain('Geheim');
       expect(String(error.stack)).not.toContain('Geheim');
     }
+  });
+});
+
+describe('loadConfig: files', () => {
+  it('reads the largest file and the organization quota in MiB and GiB', () => {
+    expect(loadConfig({ AMTSBOTE_MAX_FILE_MB: '1', AMTSBOTE_FILE_QUOTA_GB: '1' })).toMatchObject({
+      maxFileBytes: MiB,
+      fileQuotaBytes: 1024 * MiB,
+    });
+  });
+
+  it('rejects a file size or quota that is not a positive number, naming each', () => {
+    for (const value of ['0', '-1', 'viel', '1.5']) {
+      const error = configError({ AMTSBOTE_MAX_FILE_MB: value, AMTSBOTE_FILE_QUOTA_GB: value });
+      expect(error.problems.map((p) => p.split(':')[0]).sort()).toEqual([
+        'AMTSBOTE_FILE_QUOTA_GB',
+        'AMTSBOTE_MAX_FILE_MB',
+      ]);
+    }
+  });
+
+  it('documents both variables with their defaults', () => {
+    expect(CONFIG_REFERENCE).toContainEqual(['AMTSBOTE_MAX_FILE_MB', '4096', expect.any(String)]);
+    expect(CONFIG_REFERENCE).toContainEqual(['AMTSBOTE_FILE_QUOTA_GB', '100', expect.any(String)]);
   });
 });

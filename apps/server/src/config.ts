@@ -30,6 +30,8 @@ const envSchema = z.object({
   AMTSBOTE_SETUP_LINK_TTL_HOURS: positiveInt.max(24 * 30).default(24),
   AMTSBOTE_DATABASE_MAX_CONNECTIONS: positiveInt.max(1000).default(10),
   AMTSBOTE_HISTORY_QUOTA_MB: positiveInt.max(1024 * 1024).default(256),
+  AMTSBOTE_MAX_FILE_MB: positiveInt.max(1024 * 1024).default(4096),
+  AMTSBOTE_FILE_QUOTA_GB: positiveInt.max(1024 * 1024).default(100),
   AMTSBOTE_BLOB_STORE: z.enum(BLOB_STORE_KINDS).default('filesystem'),
   AMTSBOTE_S3_ENDPOINT: z
     .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
@@ -73,6 +75,10 @@ export interface Config {
   readonly historyQuotaBytes: number;
   /** Where the encrypted files are kept (ADR 0013). */
   readonly blobStore: BlobStoreConfig;
+  /** The largest file upload, in ciphertext bytes (the tus Upload-Length). */
+  readonly maxFileBytes: number;
+  /** Per-organization space for files, uploading or complete, in ciphertext bytes. */
+  readonly fileQuotaBytes: number;
 }
 
 export type BlobStoreConfig = FilesystemBlobStoreConfig | S3BlobStoreConfig;
@@ -137,6 +143,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       e.AMTSBOTE_BLOB_STORE === 's3'
         ? s3BlobStoreConfig(e)
         : { kind: 'filesystem', directory: path.join(path.resolve(e.AMTSBOTE_DATA_DIR), 'blobs') },
+    maxFileBytes: e.AMTSBOTE_MAX_FILE_MB * 1024 * 1024,
+    fileQuotaBytes: e.AMTSBOTE_FILE_QUOTA_GB * 1024 * 1024 * 1024,
   };
 }
 
@@ -196,6 +204,12 @@ export const CONFIG_REFERENCE: ReadonlyArray<readonly [string, string, string]> 
   ['AMTSBOTE_SETUP_LINK_TTL_HOURS', '24', 'lifetime of the first-start setup link'],
   ['AMTSBOTE_DATABASE_MAX_CONNECTIONS', '10', 'PostgreSQL connection pool size'],
   ['AMTSBOTE_HISTORY_QUOTA_MB', '256', 'per-user space for the encrypted history backup (MiB)'],
+  ['AMTSBOTE_MAX_FILE_MB', '4096', 'largest encrypted file a device may upload (MiB)'],
+  [
+    'AMTSBOTE_FILE_QUOTA_GB',
+    '100',
+    'per-organization space for encrypted files, finished or still uploading (GiB)',
+  ],
   [
     'AMTSBOTE_BLOB_STORE',
     'filesystem',

@@ -6,7 +6,11 @@ import type { DestinationStream, Logger } from 'pino';
 import { AdminSocketServer } from './admin/admin-socket-server.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
+import type { BlobStore } from './files/blob-store.js';
+import type { FilesContext } from './files/file-service.js';
+import { openBlobStore } from './files/open-blob-store.js';
 import { buildApp, type App } from './http/app.js';
+import { UPLOAD_EXPIRATION_MS } from './http/tus-uploads.js';
 import { createIdentityContext } from './identity/create-identity-context.js';
 import type { IdentityContext } from './identity/identity-context.js';
 import type { MessagingContext } from './messaging/messaging-context.js';
@@ -41,11 +45,15 @@ export interface ServerHandle {
   readonly url: string;
   readonly app: App;
   readonly storage: Storage;
+  readonly blobStore: BlobStore;
   readonly identity: IdentityContext;
   readonly gateway: WebsocketGateway;
   readonly logger: Logger;
   readonly setupLink: SetupLink | null;
-  /** Graceful stop: refuse new work, close WebSockets (1001), finish requests, close storage. */
+  /**
+   * Graceful stop: refuse new work, close WebSockets (1001), finish requests, close the blob
+   * store and storage.
+   */
   close(): Promise<void>;
 }
 
@@ -96,6 +104,16 @@ export async function startServer(
       delivery: registry,
       logger,
     };
+    const blobStore = await openBlobStore(config.blobStore, { clock });
+    // After the HTTP server (whose requests may still read or write blobs), before storage.
+    stopSteps.unshift(() => blobStore.close());
+    const files: FilesContext = {
+      db: storage.db,
+      clock,
+      blobStore,
+      uploads: blobStore.uploadStore({ expirationMs: UPLOAD_EXPIRATION_MS }),
+      limits: { maxFileBytes: config.maxFileBytes, quotaBytes: config.fileQuotaBytes },
+    };
     await endRoutingOfDeadDevicesAtStart(messaging);
     const stopRoutingCleanup = endRoutingOfDeadDevicesOnRevocation(messaging, identity.events);
     stopSteps.unshift(() => {
@@ -109,6 +127,7 @@ export async function startServer(
       storage,
       identity,
       messaging,
+      files,
       metrics,
       trustProxy: config.trustProxy,
       webRoot: webRoot(),
@@ -168,6 +187,7 @@ export async function startServer(
       url,
       app,
       storage,
+      blobStore,
       identity,
       gateway,
       logger,

@@ -57,6 +57,16 @@ export const ERROR_CODES = [
   'too_many_device_links',
   /** Recovery: the user has no sealed secrets for recovery on the server. */
   'recovery_not_found',
+  /** Files: no such complete file the caller may read (or upload of the caller's device). */
+  'file_not_found',
+  /** Files: the upload's length is over the server's largest file (AMTSBOTE_MAX_FILE_MB). */
+  'file_too_large',
+  /** Files: the organization's files would exceed its quota (AMTSBOTE_FILE_QUOTA_GB). */
+  'file_quota_exceeded',
+  /** Files: the Range of a download does not fit the file. */
+  'range_not_satisfiable',
+  /** Files: a PATCH at another offset than the upload has; ask with HEAD and resume there. */
+  'upload_offset_conflict',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -12,3 +12,4 @@ export * from './device-links.js';
 export * from './directory.js';
 export * from './policy.js';
 export * from './history.js';
+export * from './files.js';

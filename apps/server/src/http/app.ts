@@ -16,6 +16,7 @@ import {
 } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import { AppError } from '../errors.js';
+import type { FilesContext } from '../files/file-service.js';
 import type { IdentityContext } from '../identity/identity-context.js';
 import { DEFAULT_HISTORY_QUOTA_BYTES } from '../messaging/history-service.js';
 import type { MessagingContext } from '../messaging/messaging-context.js';
@@ -27,6 +28,7 @@ import { registerAdminRoutes } from './routes/admin-routes.js';
 import { registerAuthRoutes } from './routes/auth-routes.js';
 import { registerDeviceLinkRoutes } from './routes/device-link-routes.js';
 import { registerDirectoryRoutes } from './routes/directory-routes.js';
+import { registerFileRoutes } from './routes/file-routes.js';
 import { registerHealthRoutes } from './routes/health-routes.js';
 import { registerHistoryRoutes } from './routes/history-routes.js';
 import { registerInviteRoutes } from './routes/invite-routes.js';
@@ -41,6 +43,8 @@ export interface AppDependencies {
   readonly storage: Storage;
   readonly identity: IdentityContext;
   readonly messaging: MessagingContext;
+  /** Encrypted files: the blob store, its tus uploads and the limits (ADR 0013). */
+  readonly files: FilesContext;
   readonly metrics: Metrics;
   readonly trustProxy: boolean;
   readonly webRoot: string;
@@ -170,6 +174,7 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   registerHistoryRoutes(app, deps.identity, deps.messaging, {
     quotaBytes: deps.historyQuotaBytes ?? DEFAULT_HISTORY_QUOTA_BYTES,
   });
+  registerFileRoutes(app, deps.identity, deps.files);
   registerWebRoutes(app, deps.webRoot);
   app.get('/api/openapi.json', { schema: { hide: true } }, () => app.swagger());
   return app;

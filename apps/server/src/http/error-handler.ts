@@ -1,9 +1,11 @@
 import type { ErrorBody, ErrorCode, FieldError } from '@amtsbote/protocol';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { AppError } from '../errors.js';
+import { AppError, assertNever } from '../errors.js';
+import { BlobStoreError, type BlobStoreErrorCode } from '../files/blob-store-error.js';
 
-function body(
+/** Our JSON error body, for the places that write responses themselves (tus uploads). */
+export function errorBody(
   code: ErrorCode,
   message: string,
   requestId: string,
@@ -25,6 +27,32 @@ function body(
       ...(extra.currentEpoch === undefined ? {} : { currentEpoch: extra.currentEpoch }),
     },
   };
+}
+
+const body = errorBody;
+
+/**
+ * Blob store failures as answers. Its own messages stay in the logs' cause chain: the answer
+ * is a fixed text that names no path, endpoint or key.
+ */
+export function blobStoreErrorResponse(
+  code: BlobStoreErrorCode,
+): readonly [number, ErrorCode, string] {
+  switch (code) {
+    case 'not_found':
+    case 'invalid_id':
+      return [404, 'file_not_found', 'file not found'];
+    case 'invalid_range':
+      return [416, 'range_not_satisfiable', 'the range is not satisfiable'];
+    case 'too_large':
+      return [413, 'file_too_large', 'the file is too large'];
+    case 'source_failed':
+      return [400, 'invalid_request', 'the upload was interrupted'];
+    case 'unavailable':
+      return [503, 'unavailable', 'the file storage is unavailable'];
+    default:
+      return assertNever(code);
+  }
 }
 
 const FASTIFY_CODES: Readonly<Record<string, readonly [number, ErrorCode, string]>> = {
@@ -55,6 +83,13 @@ export function handleError(
         currentEpoch: error.currentEpoch,
       }),
     );
+    return;
+  }
+  if (error instanceof BlobStoreError) {
+    const [status, code, message] = blobStoreErrorResponse(error.code);
+    if (status >= 500) request.log.error({ err: error }, 'blob store failed');
+    else request.log.info({ code, status }, 'request refused');
+    void reply.code(status).send(body(code, message, requestId));
     return;
   }
   if (hasZodFastifySchemaValidationErrors(error)) {

@@ -246,6 +246,23 @@ export interface RecoveryBlobsTable {
   updated_at: Timestamp;
 }
 
+/** An encrypted file: a blob and who may read it (migration 0010, ADR 0013). */
+export interface FilesTable {
+  /** The blob id, also the tus upload id. */
+  id: string;
+  organization_id: string;
+  uploader_user_id: string;
+  uploader_device_id: string;
+  /** A chat attachment: the conversation's current members may read it. */
+  conversation_id: string;
+  /** Ciphertext bytes, the upload's declared length. */
+  size_bytes: number;
+  status: 'uploading' | 'complete';
+  created_at: Timestamp;
+  /** Set exactly when status is complete. */
+  completed_at: Timestamp | null;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   users: UsersTable;
@@ -268,6 +285,7 @@ export interface Database {
   recovery_blobs: RecoveryBlobsTable;
   history_blocks: HistoryBlocksTable;
   organization_policies: OrganizationPoliciesTable;
+  files: FilesTable;
 }
 
 export type OrganizationRow = Selectable<OrganizationsTable>;

@@ -7,6 +7,7 @@ import * as m0006 from './0006-history-backup.js';
 import * as m0007 from './0007-member-departure.js';
 import * as m0008 from './0008-routing-gaps.js';
 import * as m0009 from './0009-departed-seq.js';
+import * as m0010 from './0010-files.js';
 
 /**
  * Every migration, in order. Names are numbered and never change once released; a migration
@@ -21,4 +22,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0007-member-departure': m0007,
   '0008-routing-gaps': m0008,
   '0009-departed-seq': m0009,
+  '0010-files': m0010,
 };

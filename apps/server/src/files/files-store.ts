@@ -1,0 +1,124 @@
+import { sql, type Kysely } from 'kysely';
+import type { Database, FilesTable } from '../storage/schema.js';
+
+/* Queries on the files table (migration 0010); each scoped to one organization. */
+
+export interface FileRecord {
+  readonly id: string;
+  readonly organizationId: string;
+  readonly uploaderUserId: string;
+  readonly uploaderDeviceId: string;
+  readonly conversationId: string;
+  readonly sizeBytes: number;
+  readonly status: FilesTable['status'];
+}
+
+export interface NewFileRecord {
+  readonly id: string;
+  readonly organizationId: string;
+  readonly uploaderUserId: string;
+  readonly uploaderDeviceId: string;
+  readonly conversationId: string;
+  readonly sizeBytes: number;
+  readonly createdAt: Date;
+}
+
+/** Serialises the organization's file creations, so that the quota check and the insert are one step. */
+export async function lockOrganizationFiles(
+  db: Kysely<Database>,
+  organizationId: string,
+): Promise<void> {
+  await db
+    .selectFrom('organizations')
+    .select('id')
+    .where('id', '=', organizationId)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+/** Bytes of all the organization's files, finished or still uploading. */
+export async function usedFileBytes(db: Kysely<Database>, organizationId: string): Promise<number> {
+  const row = await db
+    .selectFrom('files')
+    // sum(bigint) is numeric, which pg hands out as text; bigint comes back as a number.
+    .select(sql<number>`coalesce(sum(size_bytes), 0)::bigint`.as('used'))
+    .where('organization_id', '=', organizationId)
+    .executeTakeFirstOrThrow();
+  return row.used;
+}
+
+export async function insertFile(db: Kysely<Database>, file: NewFileRecord): Promise<void> {
+  await db
+    .insertInto('files')
+    .values({
+      id: file.id,
+      organization_id: file.organizationId,
+      uploader_user_id: file.uploaderUserId,
+      uploader_device_id: file.uploaderDeviceId,
+      conversation_id: file.conversationId,
+      size_bytes: file.sizeBytes,
+      status: 'uploading',
+      created_at: file.createdAt,
+      completed_at: null,
+    })
+    .execute();
+}
+
+export async function findFile(
+  db: Kysely<Database>,
+  organizationId: string,
+  id: string,
+): Promise<FileRecord | null> {
+  const row = await db
+    .selectFrom('files')
+    .select([
+      'id',
+      'organization_id',
+      'uploader_user_id',
+      'uploader_device_id',
+      'conversation_id',
+      'size_bytes',
+      'status',
+    ])
+    .where('id', '=', id)
+    .where('organization_id', '=', organizationId)
+    .executeTakeFirst();
+  if (row === undefined) return null;
+  return {
+    id: row.id,
+    organizationId: row.organization_id,
+    uploaderUserId: row.uploader_user_id,
+    uploaderDeviceId: row.uploader_device_id,
+    conversationId: row.conversation_id,
+    sizeBytes: row.size_bytes,
+    status: row.status,
+  };
+}
+
+/** Marks an unfinished upload complete; a second call (a repeated last PATCH) changes nothing. */
+export async function completeFile(
+  db: Kysely<Database>,
+  organizationId: string,
+  id: string,
+  now: Date,
+): Promise<void> {
+  await db
+    .updateTable('files')
+    .set({ status: 'complete', completed_at: now })
+    .where('id', '=', id)
+    .where('organization_id', '=', organizationId)
+    .where('status', '=', 'uploading')
+    .execute();
+}
+
+export async function deleteFileRecord(
+  db: Kysely<Database>,
+  organizationId: string,
+  id: string,
+): Promise<void> {
+  await db
+    .deleteFrom('files')
+    .where('id', '=', id)
+    .where('organization_id', '=', organizationId)
+    .execute();
+}
