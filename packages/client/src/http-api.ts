@@ -44,6 +44,27 @@ export interface HttpApiOptions {
   readonly token?: string | null;
 }
 
+/** JSON of a response body, or null when it is none. */
+export function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
+
+/** The server's typed error of a failed request, or unexpected_response. */
+export function errorOfResponse(status: number, json: unknown): ApiError {
+  const parsed = errorBodySchema.safeParse(json);
+  if (!parsed.success) {
+    return new ApiError(status, 'unexpected_response', `HTTP ${status}`, null);
+  }
+  const e = parsed.data.error;
+  return new ApiError(status, e.code, e.message, e.requestId ?? null, {
+    ...(e.fields === undefined ? {} : { fields: e.fields }),
+  });
+}
+
 /** Typed access to the HTTP API: requests are checked by the server, responses by us. */
 export class HttpApi {
   readonly #baseUrl: string;
@@ -58,6 +79,36 @@ export class HttpApi {
 
   get token(): string | null {
     return this.#token;
+  }
+
+  get baseUrl(): string {
+    return this.#baseUrl;
+  }
+
+  /**
+   * A request whose answer is not JSON (a file download): the response of a 2xx status with its
+   * body unread; any other status becomes the server's typed error.
+   */
+  async fetchRaw(
+    method: string,
+    path: string,
+    extraHeaders: Readonly<Record<string, string>> = {},
+  ): Promise<Response> {
+    const headers: Record<string, string> = { ...extraHeaders };
+    if (this.#token !== null) headers['authorization'] = `Bearer ${this.#token}`;
+    let response: Response;
+    try {
+      response = await this.#fetch(`${this.#baseUrl}${path}`, { method, headers });
+    } catch (error) {
+      throw new ApiError(0, 'network_error', 'the server could not be reached', null, {
+        cause: error,
+      });
+    }
+    if (!response.ok) {
+      const text = await response.text();
+      throw errorOfResponse(response.status, text === '' ? null : safeJson(text));
+    }
+    return response;
   }
 
   async request<S extends z.ZodType>(
@@ -83,16 +134,7 @@ export class HttpApi {
     }
     const text = await response.text();
     const json: unknown = text === '' ? null : JSON.parse(text);
-    if (!response.ok) {
-      const parsed = errorBodySchema.safeParse(json);
-      if (parsed.success) {
-        const e = parsed.data.error;
-        throw new ApiError(response.status, e.code, e.message, e.requestId ?? null, {
-          ...(e.fields === undefined ? {} : { fields: e.fields }),
-        });
-      }
-      throw new ApiError(response.status, 'unexpected_response', `HTTP ${response.status}`, null);
-    }
+    if (!response.ok) throw errorOfResponse(response.status, json);
     const parsed = schema.safeParse(json);
     if (!parsed.success) {
       throw new ApiError(

@@ -62,3 +62,17 @@ export {
   type WebSocketLike,
 } from './messaging/live-connection.js';
 export { KEY_PACKAGE_TARGET } from './messaging/key-package-supply.js';
+export {
+  Attachments,
+  type FileToSend,
+  type OpenedAttachment,
+  type SentFile,
+} from './files/attachments.js';
+export {
+  UPLOAD_CHUNK_BYTES,
+  UPLOADS_PATH,
+  downloadCiphertext,
+  uploadCiphertext,
+  type ByteRangeRequest,
+  type UploadInput,
+} from './files/file-transport.js';

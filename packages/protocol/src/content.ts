@@ -31,6 +31,8 @@ export const attachmentRefSchema = z.strictObject({
   key: z.string().max(100),
 });
 
+export type AttachmentRef = z.output<typeof attachmentRefSchema>;
+
 export const messageContentSchema = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('text'),

@@ -23,6 +23,7 @@ import { MessagingApi } from './messaging-api.js';
 import type { MessagingClientOptions } from './messaging-client.js';
 import { MessagingEventHub } from './messaging-events.js';
 import { PolicyCache } from './organization-policy.js';
+import { Attachments } from '../files/attachments.js';
 import { ReadReceipts } from './read-receipts.js';
 import { RosterApi } from './roster-api.js';
 import { RosterReconciler } from './roster-reconciler.js';
@@ -53,6 +54,7 @@ export interface EngineParts {
   readonly rosterApi: RosterApi;
   readonly reconciler: RosterReconciler;
   readonly policy: PolicyCache;
+  readonly attachments: Attachments;
   readonly reads: ReadReceipts;
   readonly acknowledgements: Acknowledgements;
   readonly keyPackages: KeyPackageSupply;
@@ -148,5 +150,9 @@ export function wireEngine(
     typingSender,
     typingReceiver,
     history,
+    attachments: new Attachments(options.http, {
+      send: (conversationId, content) => sender.send(conversationId, content),
+      message: (conversationId, messageId) => ctx.messages.message(conversationId, messageId),
+    }),
   };
 }

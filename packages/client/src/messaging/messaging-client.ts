@@ -32,6 +32,7 @@ import {
   type ReconnectPolicy,
   type WebSocketConstructor,
 } from './live-connection.js';
+import type { FileToSend, OpenedAttachment, SentFile } from '../files/attachments.js';
 import type { SentMessage } from './message-sender.js';
 import type { ReadMarkers } from './message-store.js';
 import { MessagingApi } from './messaging-api.js';
@@ -439,6 +440,25 @@ export class MessagingClient {
   /** Channels: who acknowledged the post and which members have not yet. */
   async acknowledgements(conversationId: string, messageId: string): Promise<AcknowledgementList> {
     return this.#engine.acknowledgements.list(conversationId, messageId);
+  }
+
+  /**
+   * Encrypts a file on this device as it uploads (resumably, over tus) and sends a message that
+   * refers to it; the key, name and type travel only inside that message.
+   */
+  async sendFile(conversationId: string, file: FileToSend): Promise<SentFile> {
+    this.#assertOpen();
+    return this.#engine.attachments.sendFile(conversationId, file);
+  }
+
+  /** A message's attachment, decrypted as it streams from the server (see Attachments.open). */
+  async openAttachment(
+    conversationId: string,
+    messageId: string,
+    index = 0,
+  ): Promise<OpenedAttachment> {
+    this.#assertOpen();
+    return this.#engine.attachments.open(conversationId, messageId, index);
   }
 
   /** Colleagues of the organization by username or display name, a page at a time. */

@@ -1,0 +1,144 @@
+import {
+  createFileDecryptor,
+  createFileEncryptor,
+  encryptedSize,
+  fileKeyFromText,
+  fileKeyToText,
+  generateFileKey,
+} from '@amtsbote/crypto';
+import type { AttachmentRef, MessageContentInput } from '@amtsbote/protocol';
+import type { HttpApi } from '../http-api.js';
+import type { SentMessage } from '../messaging/message-sender.js';
+import type { MessageRecord } from '../messaging/message-store.js';
+import { MessagingError } from '../messaging/messaging-error.js';
+import { downloadCiphertext, uploadCiphertext } from './file-transport.js';
+
+/*
+ * Chat attachments: a file is encrypted on this device under a fresh key as it streams to the
+ * server, and the key, name, type and size travel only inside the MLS message that refers to it.
+ * Opening an attachment streams the ciphertext back and decrypts it chunk by chunk; a chunk's
+ * plaintext comes out only after it authenticated, and the stream errors on any tampering,
+ * truncation or extension (FileCryptoError), so a caller writing to disk keeps the result only
+ * when the stream ended without error.
+ */
+
+const MAX_NAME_CHARS = 255;
+
+export interface FileToSend {
+  readonly name: string;
+  /** The media type, e.g. application/pdf; application/octet-stream when unknown. */
+  readonly mediaType: string;
+  readonly sizeBytes: number;
+  readonly body: ReadableStream<Uint8Array> | Uint8Array;
+  /** The message text beside the file; the file name when absent. */
+  readonly caption?: string;
+  readonly onProgress?: (sentBytes: number, totalBytes: number) => void;
+}
+
+export interface SentFile extends SentMessage {
+  readonly fileId: string;
+}
+
+export interface OpenedAttachment {
+  readonly attachment: AttachmentRef;
+  readonly body: ReadableStream<Uint8Array>;
+}
+
+export interface AttachmentHost {
+  send(conversationId: string, content: MessageContentInput): Promise<SentMessage>;
+  message(conversationId: string, messageId: string): Promise<MessageRecord | null>;
+}
+
+function asStream(body: ReadableStream<Uint8Array> | Uint8Array): ReadableStream<Uint8Array> {
+  if (!(body instanceof Uint8Array)) return body;
+  return new ReadableStream({
+    start(controller) {
+      controller.enqueue(body);
+      controller.close();
+    },
+  });
+}
+
+/** Passes the bytes on and errors when there are more or fewer than declared. */
+function exactly(sizeBytes: number): TransformStream<Uint8Array, Uint8Array> {
+  let seen = 0;
+  const mismatch = (): MessagingError =>
+    new MessagingError('invalid_request', `the file is not ${sizeBytes} bytes long`);
+  return new TransformStream({
+    transform(piece, controller) {
+      seen += piece.length;
+      if (seen > sizeBytes) throw mismatch();
+      controller.enqueue(piece);
+    },
+    flush() {
+      if (seen !== sizeBytes) throw mismatch();
+    },
+  });
+}
+
+function checkFile(file: FileToSend): void {
+  const name = file.name.trim();
+  if (name.length === 0 || name.length > MAX_NAME_CHARS) {
+    throw new MessagingError(
+      'invalid_request',
+      `a file name has 1 to ${MAX_NAME_CHARS} characters`,
+    );
+  }
+  if (!Number.isSafeInteger(file.sizeBytes) || file.sizeBytes < 0) {
+    throw new MessagingError('invalid_request', 'the file size is not a byte count');
+  }
+}
+
+export class Attachments {
+  readonly #http: HttpApi;
+  readonly #host: AttachmentHost;
+
+  constructor(http: HttpApi, host: AttachmentHost) {
+    this.#http = http;
+    this.#host = host;
+  }
+
+  /** Encrypts and uploads the file, then sends the message that refers to it. */
+  async sendFile(conversationId: string, file: FileToSend): Promise<SentFile> {
+    checkFile(file);
+    const key = generateFileKey();
+    const ciphertext = asStream(file.body)
+      .pipeThrough(exactly(file.sizeBytes))
+      .pipeThrough(createFileEncryptor(key));
+    const fileId = await uploadCiphertext(this.#http, {
+      conversationId,
+      body: ciphertext,
+      sizeBytes: encryptedSize(file.sizeBytes),
+      ...(file.onProgress === undefined ? {} : { onProgress: file.onProgress }),
+    });
+    const attachment: AttachmentRef = {
+      fileId,
+      name: file.name.trim(),
+      mediaType: file.mediaType,
+      sizeBytes: file.sizeBytes,
+      key: fileKeyToText(key),
+    };
+    key.fill(0);
+    const sent = await this.#host.send(conversationId, {
+      type: 'text',
+      text: file.caption ?? attachment.name,
+      attachments: [attachment],
+    });
+    return { ...sent, fileId };
+  }
+
+  /** The plaintext of a message's attachment, decrypted as it streams from the server. */
+  async open(conversationId: string, messageId: string, index = 0): Promise<OpenedAttachment> {
+    const message = await this.#host.message(conversationId, messageId);
+    const attachment =
+      message?.content?.type === 'text' ? message.content.attachments[index] : undefined;
+    if (attachment === undefined) {
+      throw new MessagingError('message_not_found', 'no such attachment on this device');
+    }
+    const ciphertext = await downloadCiphertext(this.#http, attachment.fileId);
+    const decryptor = createFileDecryptor(fileKeyFromText(attachment.key), {
+      expectedPlaintextBytes: attachment.sizeBytes,
+    });
+    return { attachment, body: ciphertext.pipeThrough(decryptor) };
+  }
+}
