@@ -17,6 +17,7 @@ const SCENARIOS = {
   'mls-commit-add': { module: './mls-commit.js', run: 'mlsCommitAdd', maxSeconds: 600 },
   'mls-commit-process': { module: './mls-commit.js', run: 'mlsCommitProcess', maxSeconds: 600 },
   'file-crypto': { module: './file-crypto.js', run: 'fileCrypto', maxSeconds: 300 },
+  'file-transfer': { module: './file-transfer.js', run: 'fileTransfer', maxSeconds: 900 },
 };
 
 const CIPHERSUITES = ['xwing', 'classic'];
@@ -28,7 +29,7 @@ options:
   --count N                     mls-messages: messages per repetition (default 2000)
   --bytes N                     mls-messages: plaintext bytes per message (default 100)
   --members M                   mls-commit-*: devices added / group size (default 1000)
-  --mebibytes N                 file-crypto: plaintext MiB per repetition (default 256)
+  --mebibytes N                 file-crypto, file-transfer: plaintext MiB per repetition (default 256)
   --repetitions R               repetitions; the median is reported (default 5)
   --max-seconds S               stops the scenario once S seconds are spent (default per scenario)`;
 

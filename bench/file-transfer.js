@@ -1,0 +1,338 @@
+/*
+ * file-transfer: an end-to-end encrypted file through a real server and back, against a plain
+ * streaming HTTP PUT and GET of the same bytes in the same run. The server is the BUILT
+ * apps/server in a child process on loopback (embedded storage, filesystem blob store, a
+ * temporary data directory); the client encrypts as it uploads over tus (@amtsbote/client
+ * uploadCiphertext) and decrypts as it downloads. The peer is a minimal node:http server, also a
+ * child process, that writes a PUT body to a file in its own temporary directory and streams it
+ * back on GET. Also reported: the Amtsbote server's resident memory at rest (after setup) and
+ * its peak during the transfers (sampled from /proc every 50 ms). With AMTSBOTE_BENCH_POSTGRES_URL
+ * (e.g. postgres://postgres@127.0.0.1:5432/postgres) the server uses a fresh PostgreSQL database
+ * made for the run and dropped after it, instead of embedded PGlite, whose WebAssembly heap
+ * dominates the resident memory. Both servers are ended by their process id; both directories
+ * are removed.
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  HttpApi,
+  MemoryStore,
+  MessagingClient,
+  downloadCiphertext,
+  uploadCiphertext,
+} from '@amtsbote/client';
+import {
+  createFileDecryptor,
+  createFileEncryptor,
+  encryptedSize,
+  generateFileKey,
+} from '@amtsbote/crypto';
+import pg from 'pg';
+import { figure, nowMs, ratio } from './stats.js';
+
+const ROOT = join(import.meta.dirname, '..');
+const GOAL = '>= 0.8 of plain HTTP';
+const PIECE_BYTES = 1024 * 1024;
+const START_TIMEOUT_MS = 60_000;
+
+const PEER_SERVER = `
+const http = require('node:http');
+const fs = require('node:fs');
+const path = require('node:path');
+const file = path.join(process.argv[1], 'blob');
+http.createServer((req, res) => {
+  if (req.method === 'PUT') {
+    const out = fs.createWriteStream(file);
+    req.pipe(out);
+    out.on('finish', () => { res.writeHead(204); res.end(); });
+  } else {
+    res.writeHead(200, { 'content-type': 'application/octet-stream' });
+    fs.createReadStream(file).pipe(res);
+  }
+}).listen(0, '127.0.0.1', function () { console.log('port ' + this.address().port); });
+`;
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+/** Spawns a process and waits for a stdout line matching `pattern`; returns child and match. */
+function startProcess(args, env, pattern) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`no start within ${START_TIMEOUT_MS} ms:\n${output}`));
+    }, START_TIMEOUT_MS);
+    const onData = (data) => {
+      output += data.toString();
+      const match = pattern.exec(output);
+      if (match !== null) {
+        clearTimeout(timer);
+        child.stdout.off('data', onData);
+        child.stdout.resume();
+        resolve({ child, match, output });
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', (data) => {
+      output += data.toString();
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`exited with ${code} before it started:\n${output}`));
+    });
+  });
+}
+
+function stopProcess(child) {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      resolve();
+      return;
+    }
+    child.removeAllListeners('exit');
+    child.on('exit', () => resolve());
+    child.kill('SIGTERM');
+    setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
+  });
+}
+
+/** Peak resident memory of a process while `run` runs, from /proc (Linux). */
+async function peakRssDuring(pid, run) {
+  let peakKiB = 0;
+  const sample = () => {
+    try {
+      const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      if (match !== null) peakKiB = Math.max(peakKiB, Number(match[1]));
+    } catch {
+      // The process ended; the samples so far stand.
+    }
+  };
+  sample();
+  const timer = setInterval(sample, 50);
+  try {
+    await run();
+  } finally {
+    clearInterval(timer);
+    sample();
+  }
+  return peakKiB / 1024;
+}
+
+/** `totalBytes` of plaintext, one shared random MiB after another (AES does not care). */
+function plaintextStream(totalBytes, piece) {
+  let sent = 0;
+  return new ReadableStream({
+    pull(controller) {
+      if (sent >= totalBytes) {
+        controller.close();
+        return;
+      }
+      const length = Math.min(piece.length, totalBytes - sent);
+      controller.enqueue(piece.subarray(0, length));
+      sent += length;
+    },
+  });
+}
+
+async function drain(stream) {
+  let bytes = 0;
+  for await (const part of stream) bytes += part.length;
+  return bytes;
+}
+
+/** A fresh database on the PostgreSQL server of `adminUrl`; returns its URL and a drop(). */
+async function freshDatabase(adminUrl) {
+  const name = `amtsbote_bench_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    await admin.query(`create database ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const client = new pg.Client({ connectionString: adminUrl });
+      await client.connect();
+      try {
+        await client.query(`drop database if exists ${name} with (force)`);
+      } finally {
+        await client.end();
+      }
+    },
+  };
+}
+
+async function startAmtsbote(dataDir, mebibytes, databaseUrl) {
+  const port = await freePort();
+  const env = {
+    ...(databaseUrl === null ? {} : { AMTSBOTE_DATABASE_URL: databaseUrl }),
+    PATH: process.env.PATH,
+    AMTSBOTE_DATA_DIR: dataDir,
+    AMTSBOTE_HOST: '127.0.0.1',
+    AMTSBOTE_PORT: String(port),
+    AMTSBOTE_LOG_LEVEL: 'warn',
+    AMTSBOTE_MAX_FILE_MB: String(mebibytes + 64),
+  };
+  const { child, match } = await startProcess(
+    [join(ROOT, 'apps/server/bin/amtsbote.js'), 'serve'],
+    env,
+    /(http:\/\/\S+\/setup#(\S+))/,
+  );
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const grant = await new HttpApi({ baseUrl }).setup({
+    token: match[2],
+    organization: { slug: 'bench', name: 'Benchmark' },
+    admin: { username: 'bench', displayName: 'Bench', password: 'lange Passphrase fuer Messungen' },
+    device: { name: 'Bench', platform: 'web', kind: 'managed' },
+  });
+  const http = new HttpApi({ baseUrl, token: grant.token });
+  const client = await MessagingClient.bootstrap({
+    http,
+    session: {
+      organizationId: grant.organization.id,
+      userId: grant.user.id,
+      deviceId: grant.device.id,
+    },
+    store: new MemoryStore(),
+    wsUrl: null,
+  });
+  const { conversationId } = await client.createConversation({ kind: 'group', memberUserIds: [] });
+  return { child, http, client, conversationId };
+}
+
+async function encryptedRound(server, totalBytes, piece) {
+  const key = generateFileKey();
+  const uploadStart = nowMs();
+  const fileId = await uploadCiphertext(server.http, {
+    conversationId: server.conversationId,
+    body: plaintextStream(totalBytes, piece).pipeThrough(createFileEncryptor(key)),
+    sizeBytes: encryptedSize(totalBytes),
+  });
+  const uploadMs = nowMs() - uploadStart;
+  const downloadStart = nowMs();
+  const ciphertext = await downloadCiphertext(server.http, fileId);
+  const received = await drain(
+    ciphertext.pipeThrough(createFileDecryptor(key, { expectedPlaintextBytes: totalBytes })),
+  );
+  const downloadMs = nowMs() - downloadStart;
+  if (received !== totalBytes) throw new Error(`decrypted ${received} of ${totalBytes} bytes`);
+  await server.http.fetchRaw('DELETE', `/api/files/${fileId}`);
+  return { uploadMs, downloadMs };
+}
+
+async function plainRound(peerUrl, totalBytes, piece) {
+  const uploadStart = nowMs();
+  const put = await fetch(`${peerUrl}/blob`, {
+    method: 'PUT',
+    body: plaintextStream(totalBytes, piece),
+    duplex: 'half',
+  });
+  if (put.status !== 204) throw new Error(`plain PUT answered ${put.status}`);
+  const uploadMs = nowMs() - uploadStart;
+  const downloadStart = nowMs();
+  const get = await fetch(`${peerUrl}/blob`);
+  const received = await drain(get.body);
+  const downloadMs = nowMs() - downloadStart;
+  if (received !== totalBytes) throw new Error(`plain GET gave ${received} of ${totalBytes} bytes`);
+  return { uploadMs, downloadMs };
+}
+
+export async function fileTransfer(options, deadline) {
+  if (!existsSync(join(ROOT, 'apps/server/dist/main.js'))) {
+    throw new Error('apps/server is not built: run npm run build first');
+  }
+  const totalBytes = options.mebibytes * 1024 * 1024;
+  const mib = totalBytes / (1024 * 1024);
+  const piece = randomBytes(PIECE_BYTES);
+  const serverDir = await mkdtemp(join(tmpdir(), 'amtsbote-bench-server-'));
+  const peerDir = await mkdtemp(join(tmpdir(), 'amtsbote-bench-peer-'));
+  let server = null;
+  let peer = null;
+  let database = null;
+  const samples = { up: [], down: [], peerUp: [], peerDown: [], rss: [], restRss: [] };
+  const postgresUrl = process.env.AMTSBOTE_BENCH_POSTGRES_URL ?? null;
+  try {
+    if (postgresUrl !== null) database = await freshDatabase(postgresUrl);
+    server = await startAmtsbote(serverDir, options.mebibytes, database?.url ?? null);
+    peer = await startProcess(
+      ['-e', PEER_SERVER, peerDir],
+      { PATH: process.env.PATH },
+      /port (\d+)/,
+    );
+    const peerUrl = `http://127.0.0.1:${peer.match[1]}`;
+    deadline.check('setup');
+    for (let rep = 0; rep < options.repetitions; rep++) {
+      if (rep > 0 && deadline.isSpent) break;
+      samples.restRss.push(await peakRssDuring(server.child.pid, () => Promise.resolve()));
+      let encrypted;
+      const rss = await peakRssDuring(server.child.pid, async () => {
+        encrypted = await encryptedRound(server, totalBytes, piece);
+      });
+      const plain = await plainRound(peerUrl, totalBytes, piece);
+      samples.up.push(mib / (encrypted.uploadMs / 1000));
+      samples.down.push(mib / (encrypted.downloadMs / 1000));
+      samples.peerUp.push(mib / (plain.uploadMs / 1000));
+      samples.peerDown.push(mib / (plain.downloadMs / 1000));
+      samples.rss.push(rss);
+    }
+  } finally {
+    await server?.client.close().catch(() => undefined);
+    if (server !== null) await stopProcess(server.child);
+    if (peer !== null) await stopProcess(peer.child);
+    await database?.drop();
+    await rm(serverDir, { recursive: true, force: true });
+    await rm(peerDir, { recursive: true, force: true });
+  }
+  const ours = 'Amtsbote (encrypted, tus)';
+  const plainName = 'plain HTTP (node:http)';
+  const unit = 'MiB/s';
+  const figures = [
+    figure({ metric: 'upload', implementation: ours, unit, samples: samples.up, goal: GOAL }),
+    figure({ metric: 'upload', implementation: plainName, unit, samples: samples.peerUp }),
+    figure({ metric: 'download', implementation: ours, unit, samples: samples.down, goal: GOAL }),
+    figure({ metric: 'download', implementation: plainName, unit, samples: samples.peerDown }),
+    figure({
+      metric: 'server resident memory at rest',
+      implementation: ours,
+      unit: 'MiB',
+      samples: samples.restRss,
+    }),
+    figure({
+      metric: 'server peak resident memory during the transfer',
+      implementation: ours,
+      unit: 'MiB',
+      samples: samples.rss,
+      goal: '< 200 MiB',
+    }),
+  ];
+  return {
+    parameters:
+      `${options.mebibytes} MiB per transfer, loopback, filesystem blob store, ` +
+      (postgresUrl === null ? 'embedded PGlite' : 'PostgreSQL'),
+    figures,
+    ratioOf: { subject: 'Amtsbote', peer: 'plain HTTP' },
+    ratios: {
+      upload: ratio(figures[0], figures[1]),
+      download: ratio(figures[2], figures[3]),
+    },
+  };
+}
