@@ -4,8 +4,8 @@
  * apps/server in a child process on loopback (embedded storage, filesystem blob store, a
  * temporary data directory); the client encrypts as it uploads over tus (@amtsbote/client
  * uploadCiphertext) and decrypts as it downloads. The peer is a minimal node:http server, also a
- * child process, that writes a PUT body to a file in its own temporary directory and streams it
- * back on GET. Also reported: the Amtsbote server's resident memory at rest (after setup) and
+ * child process, that writes a PUT body to a file in its own temporary directory, fsyncs it
+ * before answering (Amtsbote acknowledges only what is durable), and streams it back on GET. Also reported: the Amtsbote server's resident memory at rest (after setup) and
  * its peak during the transfers (sampled from /proc every 50 ms). With AMTSBOTE_BENCH_POSTGRES_URL
  * (e.g. postgres://postgres@127.0.0.1:5432/postgres) the server uses a fresh PostgreSQL database
  * made for the run and dropped after it, instead of embedded PGlite, whose WebAssembly heap
@@ -49,7 +49,8 @@ http.createServer((req, res) => {
   if (req.method === 'PUT') {
     const out = fs.createWriteStream(file);
     req.pipe(out);
-    out.on('finish', () => { res.writeHead(204); res.end(); });
+    // Durable before the answer, as Amtsbote's blob store is (fsync, then acknowledge).
+    out.on('finish', () => fs.fsync(out.fd, () => out.close(() => { res.writeHead(204); res.end(); })));
   } else {
     res.writeHead(200, { 'content-type': 'application/octet-stream' });
     fs.createReadStream(file).pipe(res);
