@@ -8,9 +8,14 @@ import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { BlobStore } from './files/blob-store.js';
 import type { FilesContext } from './files/file-service.js';
+import {
+  FILE_SWEEP_INTERVAL_MS,
+  startFileSweeper,
+  sweepFiles,
+  UPLOAD_EXPIRATION_MS,
+} from './files/file-sweeper.js';
 import { openBlobStore } from './files/open-blob-store.js';
 import { buildApp, type App } from './http/app.js';
-import { UPLOAD_EXPIRATION_MS } from './http/tus-uploads.js';
 import { createIdentityContext } from './identity/create-identity-context.js';
 import type { IdentityContext } from './identity/identity-context.js';
 import type { MessagingContext } from './messaging/messaging-context.js';
@@ -39,6 +44,8 @@ export interface ServerOptions {
   /** Tests that play many clients from one loopback address raise it. */
   readonly rateLimitPerMinute?: number;
   readonly websocketLivenessIntervalMs?: number;
+  /** How often expired uploads and orphaned blobs are swept; null: never (tests sweep directly). */
+  readonly fileSweepIntervalMs?: number | null;
 }
 
 export interface ServerHandle {
@@ -51,8 +58,8 @@ export interface ServerHandle {
   readonly logger: Logger;
   readonly setupLink: SetupLink | null;
   /**
-   * Graceful stop: refuse new work, close WebSockets (1001), finish requests, close the blob
-   * store and storage.
+   * Graceful stop: refuse new work, close WebSockets (1001), finish requests, stop the file
+   * sweeper, close the blob store and storage.
    */
   close(): Promise<void>;
 }
@@ -114,6 +121,20 @@ export async function startServer(
       uploads: blobStore.uploadStore({ expirationMs: UPLOAD_EXPIRATION_MS }),
       limits: { maxFileBytes: config.maxFileBytes, quotaBytes: config.fileQuotaBytes },
     };
+    const fileSweepIntervalMs =
+      options.fileSweepIntervalMs === undefined
+        ? FILE_SWEEP_INTERVAL_MS
+        : options.fileSweepIntervalMs;
+    if (fileSweepIntervalMs !== null) {
+      const sweeper = startFileSweeper({
+        sweep: (now) => sweepFiles(files, now),
+        clock,
+        logger,
+        intervalMs: fileSweepIntervalMs,
+      });
+      // Before the blob store and storage close: a running sweep uses both.
+      stopSteps.unshift(() => sweeper.stop());
+    }
     await endRoutingOfDeadDevicesAtStart(messaging);
     const stopRoutingCleanup = endRoutingOfDeadDevicesOnRevocation(messaging, identity.events);
     stopSteps.unshift(() => {

@@ -122,3 +122,45 @@ export async function deleteFileRecord(
     .where('organization_id', '=', organizationId)
     .execute();
 }
+
+/*
+ * The sweeper's queries (file-sweeper.ts) span every organization: it cleans up after all of
+ * them and acts on nobody's behalf.
+ */
+
+/**
+ * Deletes up to `limit` unfinished uploads created before a time, in any organization, and
+ * returns their ids. The status is checked again by the delete itself, so an upload that
+ * completes meanwhile stays.
+ */
+export async function deleteUploadsCreatedBefore(
+  db: Kysely<Database>,
+  createdBefore: Date,
+  limit: number,
+): Promise<string[]> {
+  const rows = await db
+    .deleteFrom('files')
+    .where('id', 'in', (eb) =>
+      eb
+        .selectFrom('files')
+        .select('id')
+        .where('status', '=', 'uploading')
+        .where('created_at', '<', createdBefore)
+        .limit(limit),
+    )
+    .where('status', '=', 'uploading')
+    .where('created_at', '<', createdBefore)
+    .returning('id')
+    .execute();
+  return rows.map((row) => row.id);
+}
+
+/** Those of the ids that have a files row, in any organization. */
+export async function existingFileIds(
+  db: Kysely<Database>,
+  ids: readonly string[],
+): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db.selectFrom('files').select('id').where('id', 'in', ids).execute();
+  return new Set(rows.map((row) => row.id));
+}

@@ -28,9 +28,6 @@ import { isTusError } from '../files/tus-errors.js';
 import type { Principal } from '../identity/sessions.js';
 import { blobStoreErrorResponse, errorBody } from './error-handler.js';
 
-/** Unfinished uploads are refused, and removed by the sweeper, a day after their creation. */
-export const UPLOAD_EXPIRATION_MS = 24 * 3600_000;
-
 /** A tus request the file routes authenticated (and, past a creation, authorized) already. */
 export interface UploadRequest {
   readonly principal: Principal;
