@@ -20,7 +20,7 @@ import { DEVICE, type TestServer } from '../support/test-server.js';
 /* Identity fixtures shared by the isolation, session and log suites: real HTTP calls and the
    real admin commands, nothing stubbed. */
 
-export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
 /** One HTTP call through the typed client, for routes HttpApi has no method for. */
 export async function call<S extends z.ZodType>(
