@@ -110,6 +110,30 @@ export async function completeUploadRecord(
   await completeFile(ctx.db, principal.organizationId, id, ctx.clock.now());
 }
 
+/**
+ * Completes the row of an upload whose bytes are all stored but whose completion was never
+ * recorded (the server stopped between the last write and onUploadFinish). The client learns
+ * from a HEAD that the upload is whole and takes it as done, so the server must too, or the
+ * sweeper would remove a file the client believes delivered.
+ */
+export async function completeIfWhole(
+  ctx: FilesContext,
+  principal: Principal,
+  file: FileRecord,
+): Promise<void> {
+  if (file.status !== 'uploading') return;
+  let upload;
+  try {
+    upload = await ctx.uploads.getUpload(file.id);
+  } catch (error) {
+    if (isTusError(error, 'FILE_NOT_FOUND')) return;
+    throw error;
+  }
+  if (upload.size !== undefined && upload.offset === upload.size) {
+    await completeUploadRecord(ctx, principal, file.id);
+  }
+}
+
 /** Forgets an upload the caller's device terminates (tus DELETE removes its bytes). */
 export async function removeUploadRecord(
   ctx: FilesContext,

@@ -385,4 +385,22 @@ describe('file routes', () => {
       expect(await stored()).toEqual({ rows: [], blobs: [] });
     });
   });
+  it('completes an upload whose bytes are whole but whose completion was lost, when HEAD asks', async () => {
+    const bytes = randomBytes(70_000);
+    const location = await createUpload(anna.grant.token, bytes.byteLength);
+    const id = idOf(location);
+    expect((await patch(location, anna.grant.token, 0, bytes)).status).toBe(204);
+    // The server stopped between storing the last byte and recording the completion.
+    await sql`update files set status = 'uploading', completed_at = null where id = ${id}`.execute(
+      server.handle.storage.db,
+    );
+    expect((await download(id, bernd.grant.token)).status).toBe(404);
+
+    // The client asks where to resume, learns the upload is whole and takes it as sent.
+    expect(await offsetOf(location, anna.grant.token)).toBe(bytes.byteLength);
+    const whole = await download(id, bernd.grant.token);
+    expect(whole.status).toBe(200);
+    expect(sha256(Buffer.from(await whole.arrayBuffer()))).toBe(sha256(bytes));
+    expect((await send(`/api/files/${id}`, 'DELETE', anna.grant.token)).status).toBe(204);
+  });
 });

@@ -13,6 +13,7 @@ import {
   fileNotFound,
   removeUploadRecord,
   requireOwnUpload,
+  completeIfWhole,
   requireReadableFile,
   type FilesContext,
 } from '../../files/file-service.js';
@@ -51,7 +52,8 @@ export function registerFileRoutes(app: App, identity: IdentityContext, ctx: Fil
       }
       if (uploadId !== null) {
         if (!isBlobId(uploadId)) throw fileNotFound();
-        await requireOwnUpload(ctx, principal, uploadId);
+        const file = await requireOwnUpload(ctx, principal, uploadId);
+        if (request.method === 'HEAD') await completeIfWhole(ctx, principal, file);
         // Terminated: the row goes first; bytes a failed removal leaves behind expire.
         if (request.method === 'DELETE') await removeUploadRecord(ctx, principal, uploadId);
       }
