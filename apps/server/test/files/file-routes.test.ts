@@ -15,6 +15,7 @@ import {
 import { createOrganization, createUser, login } from '../sessions/identity-fixtures.js';
 import type { TestServer } from '../support/test-server.js';
 import { listAll, MiB, sha256 } from './blob-fixtures.js';
+import { metadataFor, sendTus, type TusBody } from './tus-requests.js';
 
 /* Chat attachments over real HTTP: tus uploads into the blob store, ranged downloads for the
    conversation's members, deletion by the uploader; everyone else sees nothing. */
@@ -25,11 +26,6 @@ const OTHER_PASSWORD = 'andere Passphrase fuer Tests';
 /** The server runs with AMTSBOTE_MAX_FILE_MB=1024 and AMTSBOTE_FILE_QUOTA_GB=1. */
 const MAX_FILE_BYTES = 1024 * MiB;
 const QUOTA_BYTES = 1024 * MiB;
-
-type RequestBody = Uint8Array | ReadableStream<Uint8Array>;
-
-const metadataFor = (conversationId: string): string =>
-  `conversationId ${Buffer.from(conversationId).toString('base64')}`;
 
 describe('file routes', () => {
   let server: TestServer;
@@ -49,17 +45,8 @@ describe('file routes', () => {
     method: string,
     token: string | null,
     headers: Record<string, string> = {},
-    body?: RequestBody,
-  ): Promise<Response> =>
-    fetch(new URL(path, server.baseUrl), {
-      method,
-      headers: {
-        'Tus-Resumable': '1.0.0',
-        ...(token === null ? {} : { Authorization: `Bearer ${token}` }),
-        ...headers,
-      },
-      ...(body === undefined ? {} : { body, duplex: 'half' as const }),
-    });
+    body?: TusBody,
+  ): Promise<Response> => sendTus(server.baseUrl, path, method, token, headers, body);
 
   const create = (
     token: string | null,
@@ -84,7 +71,7 @@ describe('file routes', () => {
     location: string,
     token: string,
     offset: number,
-    body: RequestBody,
+    body: TusBody,
   ): Promise<Response> =>
     send(
       location,

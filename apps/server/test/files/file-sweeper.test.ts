@@ -15,6 +15,7 @@ import {
 } from '../client/client-fixtures.js';
 import type { TestServer } from '../support/test-server.js';
 import { MiB, newBlobId, readBlob, writeBytes } from './blob-fixtures.js';
+import { metadataFor, sendTus, uploadBytes } from './tus-requests.js';
 
 /* The file sweeper over a real server: uploads go through tus over HTTP, the sweep is called
    directly with the server's clock moved on. One timeline; each step builds on the last. */
@@ -39,36 +40,23 @@ describe('sweepFiles', () => {
     headers: Record<string, string>,
     body?: Uint8Array,
   ): Promise<Response> =>
-    fetch(new URL(location, server.baseUrl), {
-      method,
-      headers: {
-        'Tus-Resumable': '1.0.0',
-        Authorization: `Bearer ${anna.grant.token}`,
-        ...headers,
-      },
-      ...(body === undefined ? {} : { body }),
-    });
+    sendTus(server.baseUrl, location, method, anna.grant.token, headers, body);
 
   const create = (lengthBytes: number): Promise<Response> =>
     send(UPLOADS, 'POST', {
       'Upload-Length': String(lengthBytes),
-      'Upload-Metadata': `conversationId ${Buffer.from(conversationId).toString('base64')}`,
+      'Upload-Metadata': metadataFor(conversationId),
     });
 
   /** Creates an upload of lengthBytes, sends the first bytes, and returns its id. */
-  const upload = async (lengthBytes: number, bytes: Uint8Array): Promise<BlobId> => {
-    const created = await create(lengthBytes);
-    expect(created.status).toBe(201);
-    const location = created.headers.get('location') ?? '';
-    const patched = await send(
-      location,
-      'PATCH',
-      { 'Upload-Offset': '0', 'Content-Type': 'application/offset+octet-stream' },
+  const upload = async (lengthBytes: number, bytes: Uint8Array): Promise<BlobId> =>
+    (await uploadBytes(
+      server.baseUrl,
+      anna.grant.token,
+      conversationId,
       bytes,
-    );
-    expect(patched.status).toBe(204);
-    return (location.split('/').pop() ?? '') as BlobId;
-  };
+      lengthBytes,
+    )) as BlobId;
 
   const rowOf = async (id: string): Promise<{ status: string } | undefined> =>
     ctx.db.selectFrom('files').select('status').where('id', '=', id).executeTakeFirst();

@@ -16,6 +16,7 @@ import {
 } from '@amtsbote/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { uploadBytes } from '../files/tus-requests.js';
 import {
   setupFirstOrganization,
   startTestServer,
@@ -164,39 +165,6 @@ function routesOfPrintout(printout: string): string[] {
   return routes;
 }
 
-/** A complete chat attachment of `bytes`, uploaded over tus in one PATCH; returns its id. */
-async function uploadFile(
-  server: TestServer,
-  token: string,
-  conversationId: string,
-  bytes: Uint8Array,
-): Promise<string> {
-  const headers = { authorization: `Bearer ${token}`, 'tus-resumable': '1.0.0' };
-  const created = await fetch(`${server.baseUrl}/api/files/uploads`, {
-    method: 'POST',
-    headers: {
-      ...headers,
-      'upload-length': String(bytes.length),
-      'upload-metadata': `conversationId ${Buffer.from(conversationId).toString('base64')}`,
-    },
-  });
-  expect(created.status).toBe(201);
-  const location = new URL(created.headers.get('location') ?? '', server.baseUrl);
-  const patched = await fetch(location, {
-    method: 'PATCH',
-    headers: {
-      ...headers,
-      'upload-offset': '0',
-      'content-type': 'application/offset+octet-stream',
-    },
-    body: bytes,
-  });
-  expect(patched.status).toBe(204);
-  const id = location.pathname.split('/').at(-1);
-  if (id === undefined) throw new Error('no upload id');
-  return id;
-}
-
 describe('organization isolation', () => {
   let server: TestServer;
   let adminB: SessionGrant;
@@ -255,7 +223,7 @@ describe('organization isolation', () => {
       })
     ).id;
 
-    fileA = await uploadFile(server, memberA.token, conversationA, randomBytes(64));
+    fileA = await uploadBytes(server.baseUrl, memberA.token, conversationA, randomBytes(64));
 
     await createOrganization(server, { slug: ORG_B, name: 'Landkreis Beispiel' });
     await createUser(server, {
