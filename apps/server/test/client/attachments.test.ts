@@ -133,6 +133,25 @@ describe('chat attachments', () => {
     expect((await readAll(opened.body)).length).toBe(0);
   });
 
+  it('refuses a file without a name or type before uploading anything', async () => {
+    const before = await filesUnder(path.join(server.dataDir, 'blobs'));
+    for (const [name, mediaType] of [
+      ['   ', 'text/plain'],
+      ['brief.txt', ''],
+      ['x'.repeat(256), 'text/plain'],
+    ] as const) {
+      await expect(
+        anna.client.sendFile(conversationId, {
+          name,
+          mediaType,
+          sizeBytes: 1,
+          body: Uint8Array.of(1),
+        }),
+      ).rejects.toMatchObject({ code: 'invalid_request' });
+    }
+    expect(await filesUnder(path.join(server.dataDir, 'blobs'))).toEqual(before);
+  });
+
   it('refuses a body that is not the declared size', async () => {
     await expect(
       anna.client.sendFile(conversationId, {

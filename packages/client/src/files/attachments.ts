@@ -6,7 +6,11 @@ import {
   fileKeyToText,
   generateFileKey,
 } from '@amtsbote/crypto';
-import type { AttachmentRef, MessageContentInput } from '@amtsbote/protocol';
+import {
+  attachmentRefSchema,
+  type AttachmentRef,
+  type MessageContentInput,
+} from '@amtsbote/protocol';
 import type { HttpApi } from '../http-api.js';
 import type { SentMessage } from '../messaging/message-sender.js';
 import type { MessageRecord } from '../messaging/message-store.js';
@@ -21,8 +25,6 @@ import { downloadCiphertext, uploadCiphertext } from './file-transport.js';
  * truncation or extension (FileCryptoError), so a caller writing to disk keeps the result only
  * when the stream ended without error.
  */
-
-const MAX_NAME_CHARS = 255;
 
 export interface FileToSend {
   readonly name: string;
@@ -76,16 +78,19 @@ function exactly(sizeBytes: number): TransformStream<Uint8Array, Uint8Array> {
   });
 }
 
+/** What the message will say of the file, checked before anything is uploaded. */
+const fileFieldsSchema = attachmentRefSchema.pick({ name: true, mediaType: true, sizeBytes: true });
+
 function checkFile(file: FileToSend): void {
-  const name = file.name.trim();
-  if (name.length === 0 || name.length > MAX_NAME_CHARS) {
-    throw new MessagingError(
-      'invalid_request',
-      `a file name has 1 to ${MAX_NAME_CHARS} characters`,
-    );
-  }
-  if (!Number.isSafeInteger(file.sizeBytes) || file.sizeBytes < 0) {
-    throw new MessagingError('invalid_request', 'the file size is not a byte count');
+  const checked = fileFieldsSchema.safeParse({
+    name: file.name.trim(),
+    mediaType: file.mediaType,
+    sizeBytes: file.sizeBytes,
+  });
+  if (!checked.success || checked.data.name === '' || checked.data.mediaType === '') {
+    throw new MessagingError('invalid_request', 'the file name, type or size is not valid', {
+      cause: checked.error,
+    });
   }
 }
 
