@@ -3,6 +3,7 @@ import type { DataStore } from '@tus/server';
 import type { Clock } from '../clock.js';
 import { AppError } from '../errors.js';
 import type { Principal } from '../identity/sessions.js';
+import { lockOrganization } from '../identity/organizations-store.js';
 import { findMemberRole } from '../messaging/conversations-store.js';
 import type { Database } from '../storage/schema.js';
 import { parseBlobId } from './blob-id.js';
@@ -12,7 +13,6 @@ import {
   deleteFileRecord,
   findFile,
   insertFile,
-  lockOrganizationFiles,
   usedFileBytes,
   type FileRecord,
 } from './files-store.js';
@@ -74,7 +74,8 @@ export async function createUploadRecord(
   }
   const now = ctx.clock.now();
   await ctx.db.transaction().execute(async (tx) => {
-    await lockOrganizationFiles(tx, principal.organizationId);
+    // The organization's row lock makes the quota check and the insert one step.
+    await lockOrganization(tx, principal.organizationId);
     const used = await usedFileBytes(tx, principal.organizationId);
     if (used + upload.sizeBytes > ctx.limits.quotaBytes) {
       throw new AppError(507, 'file_quota_exceeded', "the organization's file quota is used up");

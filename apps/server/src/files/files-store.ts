@@ -23,19 +23,6 @@ export interface NewFileRecord {
   readonly createdAt: Date;
 }
 
-/** Serialises the organization's file creations, so that the quota check and the insert are one step. */
-export async function lockOrganizationFiles(
-  db: Kysely<Database>,
-  organizationId: string,
-): Promise<void> {
-  await db
-    .selectFrom('organizations')
-    .select('id')
-    .where('id', '=', organizationId)
-    .forUpdate()
-    .executeTakeFirst();
-}
-
 /** Bytes of all the organization's files, finished or still uploading. */
 export async function usedFileBytes(db: Kysely<Database>, organizationId: string): Promise<number> {
   const row = await db
