@@ -15,6 +15,7 @@ import {
   UPLOAD_EXPIRATION_MS,
 } from './files/file-sweeper.js';
 import { openBlobStore } from './files/open-blob-store.js';
+import { transferNotifier } from './files/transfer-notices.js';
 import { buildApp, type App } from './http/app.js';
 import { createIdentityContext } from './identity/create-identity-context.js';
 import type { IdentityContext } from './identity/identity-context.js';
@@ -64,12 +65,11 @@ export interface ServerHandle {
   close(): Promise<void>;
 }
 
+/** apps/web's Vite build (`npm run build`); without one, apps/web itself (its placeholder page). */
 function webRoot(): string {
   const here = path.dirname(fileURLToPath(import.meta.url));
   const built = path.resolve(here, '../../web/dist');
-  return existsSync(path.join(built, 'index.html'))
-    ? built
-    : path.resolve(here, '../../web/public');
+  return existsSync(path.join(built, 'index.html')) ? built : path.resolve(here, '../../web');
 }
 
 /** The composition root: builds every dependency once and wires them together. */
@@ -120,6 +120,7 @@ export async function startServer(
       blobStore,
       uploads: blobStore.uploadStore({ expirationMs: UPLOAD_EXPIRATION_MS }),
       limits: { maxFileBytes: config.maxFileBytes, quotaBytes: config.fileQuotaBytes },
+      notifyTransferDownloaded: transferNotifier(storage.db, registry),
     };
     const fileSweepIntervalMs =
       options.fileSweepIntervalMs === undefined

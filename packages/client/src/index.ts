@@ -69,6 +69,13 @@ export {
   type SentFile,
 } from './files/attachments.js';
 export {
+  canSaveFiles,
+  checkFileAllowed,
+  fileExtensionOf,
+  isFileTypeAllowed,
+  type FileDescription,
+} from './files/file-policy.js';
+export {
   UPLOAD_CHUNK_BYTES,
   UPLOADS_PATH,
   downloadCiphertext,
@@ -76,3 +83,28 @@ export {
   type ByteRangeRequest,
   type UploadInput,
 } from './files/file-transport.js';
+export {
+  Transfers,
+  type CreatedTransfer,
+  type FileToTransfer,
+  type TransferHost,
+  type TransferOptions,
+} from './files/transfers.js';
+export {
+  openTransferLink,
+  parseTransferLink,
+  type OpenTransferOptions,
+  type OpenedTransfer,
+  type TransferLink,
+} from './files/transfer-link.js';
+export {
+  resumingDownload,
+  type RangeFetcher,
+  type ResumingDownloadOptions,
+} from './files/resuming-download.js';
+export {
+  createImageThumbnail,
+  type ImageThumbnail,
+  type ImageThumbnailOptions,
+} from './files/image-thumbnail.js';
+export type { ThumbnailInput } from './files/thumbnails.js';

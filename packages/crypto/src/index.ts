@@ -236,3 +236,18 @@ export {
   UNKNOWN_FILE_TYPE,
   type FileMetadata,
 } from './files/file-metadata-fields.js';
+export {
+  TRANSFER_ACCESS_TOKEN_BYTES,
+  TRANSFER_PASSWORD_ITERATIONS,
+  TRANSFER_SECRET_BYTES,
+  WRAPPED_FILE_KEY_BYTES,
+  deriveTransferKeys,
+  generateTransferSecret,
+  parseTransferFragment,
+  transferAccessHash,
+  transferFragment,
+  unwrapFileKey,
+  wrapFileKey,
+  type TransferKeys,
+  type TransferLinkSecret,
+} from './transfers/transfer-keys.js';

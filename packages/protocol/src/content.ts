@@ -21,6 +21,26 @@ export const mentionSchema = z.strictObject({
   length: z.number().int().min(1).max(200),
 });
 
+export const THUMBNAIL_MEDIA_TYPES = ['image/jpeg', 'image/png', 'image/webp'] as const;
+/** Longest edge of a thumbnail, in pixels. */
+export const MAX_THUMBNAIL_EDGE = 640;
+export const MAX_THUMBNAIL_BYTES = 256 * 1024;
+
+/**
+ * A small preview of an image attachment, made on the sending device and uploaded as a file of
+ * its own (encrypted under its own key), so that recipients see it before they fetch the file.
+ */
+export const thumbnailRefSchema = z.strictObject({
+  fileId: z.uuid(),
+  mediaType: z.enum(THUMBNAIL_MEDIA_TYPES),
+  width: z.number().int().min(1).max(MAX_THUMBNAIL_EDGE),
+  height: z.number().int().min(1).max(MAX_THUMBNAIL_EDGE),
+  sizeBytes: z.number().int().min(1).max(MAX_THUMBNAIL_BYTES),
+  /** base64url file key of the thumbnail; travels only inside MLS. */
+  key: z.string().max(100),
+});
+export type ThumbnailRef = z.output<typeof thumbnailRefSchema>;
+
 /** An attachment is a reference; the file-transfer capability fills in key and location. */
 export const attachmentRefSchema = z.strictObject({
   fileId: z.uuid(),
@@ -29,6 +49,7 @@ export const attachmentRefSchema = z.strictObject({
   sizeBytes: z.number().int().min(0),
   /** base64url file key; travels only inside MLS. */
   key: z.string().max(100),
+  thumbnail: thumbnailRefSchema.optional(),
 });
 
 export type AttachmentRef = z.output<typeof attachmentRefSchema>;

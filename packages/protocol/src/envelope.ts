@@ -96,6 +96,12 @@ const noticeHeaderSchema = z.discriminatedUnion('type', [
    * disabled, left or added): the device reconciles its MLS group with the roster (ADR 0008).
    */
   z.strictObject({ type: z.literal('membership_changed'), conversationId: z.uuid() }),
+  /** A recipient started downloading one of the user's transfers (its count after it). */
+  z.strictObject({
+    type: z.literal('transfer_downloaded'),
+    transferId: z.uuid(),
+    downloadCount: z.number().int().min(1),
+  }),
 ]);
 
 /*

@@ -63,10 +63,22 @@ export const ERROR_CODES = [
   'file_too_large',
   /** Files: the organization's files would exceed its quota (AMTSBOTE_FILE_QUOTA_GB). */
   'file_quota_exceeded',
+  /** Policy: a file size or quota above the server's own (AMTSBOTE_MAX_FILE_MB, …_QUOTA_GB). */
+  'policy_above_server_limit',
   /** Files: the Range of a download does not fit the file. */
   'range_not_satisfiable',
   /** Files: a PATCH at another offset than the upload has; ask with HEAD and resume there. */
   'upload_offset_conflict',
+  /** Transfers: no such transfer (or not the caller's), or the ticket of a download is not valid. */
+  'transfer_not_found',
+  /** Transfers: the access token is wrong (a wrong password, or a damaged link). */
+  'transfer_access_denied',
+  'transfer_expired',
+  'transfer_revoked',
+  /** Transfers: its download limit is reached. */
+  'transfer_exhausted',
+  /** Transfers: too many wrong access tokens; the transfer takes none any more. */
+  'transfer_locked',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -23,5 +23,10 @@ export const fileIdSchema = z
 /** GET, HEAD and DELETE /api/files/:id. */
 export const fileIdParamsSchema = z.strictObject({ id: fileIdSchema });
 
-/** The conversation an upload belongs to, from the tus Upload-Metadata. */
-export const uploadMetadataSchema = z.object({ [UPLOAD_METADATA_CONVERSATION_ID]: z.uuid() });
+/**
+ * The conversation an upload belongs to, from the tus Upload-Metadata; absent for a standalone
+ * file, which its uploader shares by transfers (transfers.ts).
+ */
+export const uploadMetadataSchema = z.object({
+  [UPLOAD_METADATA_CONVERSATION_ID]: z.uuid().optional(),
+});

@@ -13,3 +13,4 @@ export * from './directory.js';
 export * from './policy.js';
 export * from './history.js';
 export * from './files.js';
+export * from './transfers.js';

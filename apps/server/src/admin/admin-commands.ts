@@ -2,9 +2,11 @@ import {
   USER_ROLES,
   departmentSchema,
   displayNameSchema,
+  namesAnySetting,
   organizationNameSchema,
   organizationSlugSchema,
   passwordSchema,
+  updatePolicyRequestSchema,
   usernameSchema,
 } from '@amtsbote/protocol';
 import { z } from 'zod';
@@ -66,11 +68,16 @@ export const adminCommandSchema = z.discriminatedUnion('command', [
   }),
   z.strictObject({ command: z.literal('list-users'), org: organizationSlugSchema }),
   z.strictObject({ command: z.literal('list-orgs') }),
-  z.strictObject({
-    command: z.literal('set-policy'),
-    org: organizationSlugSchema,
-    hasReadReceipts: z.boolean(),
-  }),
+  // Only the named settings change (as PUT /api/admin/policy); at least one is named.
+  z
+    .strictObject({
+      command: z.literal('set-policy'),
+      org: organizationSlugSchema,
+      ...updatePolicyRequestSchema.shape,
+    })
+    .refine((c) => namesAnySetting({ ...c, command: undefined, org: undefined }), {
+      message: 'name at least one setting to change',
+    }),
 ]);
 export type AdminCommand = z.output<typeof adminCommandSchema>;
 export type AdminCommandInput = z.input<typeof adminCommandSchema>;
@@ -122,9 +129,8 @@ export async function runAdminCommand(
     case 'list-orgs':
       return (await listOrganizations(ctx.db)).map(toOrganizationView);
     case 'set-policy':
-      return changePolicy(ctx, await requireOrganization(ctx, command.org), {
-        hasReadReceipts: command.hasReadReceipts,
-      });
+      // The command is the change (its setting fields), with command and org besides.
+      return changePolicy(ctx, await requireOrganization(ctx, command.org), command);
     default:
       return assertNever(command);
   }

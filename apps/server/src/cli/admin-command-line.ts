@@ -1,9 +1,14 @@
-import type { UserView } from '@amtsbote/protocol';
+import type { OrganizationPolicy, UserView } from '@amtsbote/protocol';
 import type { Command } from 'commander';
 import { AdminCommandError, executeAdminCommand } from '../admin/admin-client.js';
 import type { AdminCommandInput } from '../admin/admin-commands.js';
 import type { Config } from '../config.js';
 import type { CliIo } from './main.js';
+import {
+  describePolicyChange,
+  parseSetPolicyOptions,
+  type SetPolicyOptions,
+} from './set-policy-options.js';
 
 interface JsonOption {
   readonly json?: boolean;
@@ -149,14 +154,19 @@ export function registerAdminCommands(
 
   admin
     .command('set-policy')
-    .description("change the organization's policy for all its members")
+    .description("change the organization's policy for all its members (only what is given)")
     .requiredOption('--org <slug>', 'organization')
-    .requiredOption('--read-receipts <on|off>', 'whether members send and see read receipts')
+    .option('--read-receipts <on|off>', 'whether members send and see read receipts')
+    .option('--max-file-mb <MiB|default>', "largest file; default: the server's maximum")
+    .option('--file-quota-gb <GiB|default>', "the organization's file space; default: the server's")
+    .option('--file-download <on|off>', 'whether apps may save files on devices (else preview)')
+    .option('--allow-file-types <exts>', 'only these file types may be sent, e.g. pdf,docx')
+    .option('--deny-file-types <exts>', 'these file types may not be sent, e.g. exe,bat ("": all)')
     .option('--json', 'print the result as JSON')
-    .action(async (o: { org: string; readReceipts: string } & JsonOption) => {
-      const setting = o.readReceipts === 'on' ? true : o.readReceipts === 'off' ? false : null;
-      if (setting === null) {
-        const message = '--read-receipts is on or off';
+    .action(async (o: { org: string } & SetPolicyOptions & JsonOption) => {
+      const parsed = parseSetPolicyOptions(o);
+      if (!parsed.isValid) {
+        const { message } = parsed;
         if (o.json === true) {
           io.stdout(`${JSON.stringify({ error: { code: 'invalid_request', message } })}\n`);
         }
@@ -164,10 +174,8 @@ export function registerAdminCommands(
         setExitCode(2);
         return;
       }
-      await run(
-        { command: 'set-policy', org: o.org, hasReadReceipts: setting },
-        o,
-        () => `read receipts ${o.readReceipts} for ${o.org}\n`,
+      await run({ command: 'set-policy', org: o.org, ...parsed.change }, o, (result) =>
+        describePolicyChange(parsed.change, result as OrganizationPolicy, o.org),
       );
     });
 

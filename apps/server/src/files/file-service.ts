@@ -5,8 +5,10 @@ import { AppError } from '../errors.js';
 import type { Principal } from '../identity/sessions.js';
 import { lockOrganization } from '../identity/organizations-store.js';
 import { findMemberRole } from '../messaging/conversations-store.js';
+import type { Notice } from '../messaging/delivery.js';
 import type { Database } from '../storage/schema.js';
 import { parseBlobId } from './blob-id.js';
+import { organizationFileLimits } from './file-limits.js';
 import type { BlobStore } from './blob-store.js';
 import {
   completeFile,
@@ -39,12 +41,19 @@ export interface FilesContext {
   /** The tus DataStore of blobStore, shared with the tus server. */
   readonly uploads: DataStore;
   readonly limits: FileLimits;
+  /** Tells the sender's live devices that a transfer of theirs is being downloaded. */
+  readonly notifyTransferDownloaded: (
+    organizationId: string,
+    userId: string,
+    notice: Extract<Notice, { type: 'transfer_downloaded' }>,
+  ) => Promise<void>;
 }
 
 export interface NewUpload {
   readonly id: string;
   readonly sizeBytes: number;
-  readonly conversationId: string;
+  /** null: a standalone file, to be shared by transfers. */
+  readonly conversationId: string | null;
 }
 
 export const fileNotFound = (): AppError => new AppError(404, 'file_not_found', 'file not found');
@@ -62,22 +71,26 @@ export async function createUploadRecord(
   principal: Principal,
   upload: NewUpload,
 ): Promise<void> {
-  if (upload.sizeBytes > ctx.limits.maxFileBytes) throw fileTooLarge(ctx.limits);
-  const role = await findMemberRole(
-    ctx.db,
-    principal.organizationId,
-    upload.conversationId,
-    principal.userId,
-  );
-  if (role === undefined) {
-    throw new AppError(404, 'conversation_not_found', 'conversation not found');
+  // The organization's own limits, within the server's (its policy, file-limits.ts).
+  const limits = await organizationFileLimits(ctx.db, ctx.limits, principal.organizationId);
+  if (upload.sizeBytes > limits.maxFileBytes) throw fileTooLarge(limits);
+  if (upload.conversationId !== null) {
+    const role = await findMemberRole(
+      ctx.db,
+      principal.organizationId,
+      upload.conversationId,
+      principal.userId,
+    );
+    if (role === undefined) {
+      throw new AppError(404, 'conversation_not_found', 'conversation not found');
+    }
   }
   const now = ctx.clock.now();
   await ctx.db.transaction().execute(async (tx) => {
     // The organization's row lock makes the quota check and the insert one step.
     await lockOrganization(tx, principal.organizationId);
     const used = await usedFileBytes(tx, principal.organizationId);
-    if (used + upload.sizeBytes > ctx.limits.quotaBytes) {
+    if (used + upload.sizeBytes > limits.quotaBytes) {
       throw new AppError(507, 'file_quota_exceeded', "the organization's file quota is used up");
     }
     await insertFile(tx, {
@@ -157,6 +170,7 @@ export async function requireReadableFile(
   const file = await findFile(ctx.db, principal.organizationId, id);
   if (file?.status !== 'complete') throw fileNotFound();
   if (file.uploaderUserId === principal.userId) return file;
+  if (file.conversationId === null) throw fileNotFound();
   const role = await findMemberRole(
     ctx.db,
     principal.organizationId,

@@ -42,7 +42,12 @@ describe('startFileSweeper', () => {
     const sweeper = startFileSweeper({
       sweep: (now) => {
         times.push(now);
-        return Promise.resolve({ expiredUploads: 2, orphanedBlobs: 1 });
+        return Promise.resolve({
+          expiredUploads: 2,
+          orphanedBlobs: 1,
+          unusedFiles: 0,
+          endedTransfers: 0,
+        });
       },
       clock,
       logger,
@@ -66,7 +71,7 @@ describe('startFileSweeper', () => {
         await sleep(INTERVAL_MS * 5);
         active -= 1;
         finished += 1;
-        return { expiredUploads: 0, orphanedBlobs: 0 };
+        return { expiredUploads: 0, orphanedBlobs: 0, unusedFiles: 0, endedTransfers: 0 };
       },
       clock: new ManualClock(),
       logger,
@@ -88,7 +93,12 @@ describe('startFileSweeper', () => {
         calls += 1;
         return calls === 1
           ? Promise.reject(new Error('disk unavailable'))
-          : Promise.resolve({ expiredUploads: 0, orphanedBlobs: 0 });
+          : Promise.resolve({
+              expiredUploads: 0,
+              orphanedBlobs: 0,
+              unusedFiles: 0,
+              endedTransfers: 0,
+            });
       },
       clock: new ManualClock(),
       logger,

@@ -2,15 +2,19 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { BlobId } from './blob-id.js';
 import type { FilesContext } from './file-service.js';
-import { deleteUploadsCreatedBefore, existingFileIds } from './files-store.js';
+import { deleteFileRecord, deleteUploadsCreatedBefore, existingFileIds } from './files-store.js';
+import { parseBlobId } from './blob-id.js';
+import { deleteTransfersEndedBefore, listUnusedStandaloneFiles } from './transfers-store.js';
 import { isTusError } from './tus-errors.js';
+import { TRANSFER_TICKET_SECONDS } from '@amtsbote/protocol';
 
 /*
  * The file sweeper (ADR 0013): unfinished uploads that were abandoned stop holding quota and
  * disk, and blobs that lost their row (a delete whose second step failed, a crash in between,
  * a cascade from a deleted conversation or organization) are removed. Always the row first,
  * then the bytes: an interruption leaves bytes without a row, which the next sweep removes,
- * never a row whose bytes are gone.
+ * never a row whose bytes are gone. Standalone files (shared by transfers) go once no transfer
+ * reads them any more, and ended transfers leave their sender's list after TRANSFER_RETENTION_MS.
  */
 
 /** Unfinished uploads are refused, and removed by the sweeper, a day after their creation. */
@@ -24,6 +28,15 @@ export const ORPHAN_BLOB_AGE_MS = 3600_000;
 
 export const FILE_SWEEP_INTERVAL_MS = 15 * 60_000;
 
+/**
+ * A complete standalone file waits this long for its first transfer; after that, and once all
+ * its transfers ended (and their last tickets expired), it is removed.
+ */
+export const UNCLAIMED_FILE_MS = 24 * 3600_000;
+
+/** Revoked and expired transfers stay listed for their sender this long. */
+export const TRANSFER_RETENTION_MS = 30 * 24 * 3600_000;
+
 /** Rows deleted, and blobs looked up, per query. */
 const BATCH_SIZE = 500;
 
@@ -32,6 +45,10 @@ export interface SweepResult {
   readonly expiredUploads: number;
   /** Blobs without a row, older than ORPHAN_BLOB_AGE_MS, that were removed. */
   readonly orphanedBlobs: number;
+  /** Standalone files that no transfer reads any more, row and bytes removed. */
+  readonly unusedFiles: number;
+  /** Transfers ended more than TRANSFER_RETENTION_MS ago, removed from their senders' lists. */
+  readonly endedTransfers: number;
 }
 
 /**
@@ -41,8 +58,33 @@ export interface SweepResult {
  */
 export async function sweepFiles(ctx: FilesContext, now: Date): Promise<SweepResult> {
   const expiredUploads = await removeExpiredUploads(ctx, now);
+  const unusedFiles = await removeUnusedStandaloneFiles(ctx, now);
+  const endedTransfers = await deleteTransfersEndedBefore(
+    ctx.db,
+    new Date(now.getTime() - TRANSFER_RETENTION_MS),
+  );
   const orphanedBlobs = await removeOrphanedBlobs(ctx, now);
-  return { expiredUploads, orphanedBlobs };
+  return { expiredUploads, orphanedBlobs, unusedFiles, endedTransfers };
+}
+
+async function removeUnusedStandaloneFiles(ctx: FilesContext, now: Date): Promise<number> {
+  const options = {
+    // A download started just before its transfer expired may read for a ticket's lifetime.
+    readableAfter: new Date(now.getTime() - TRANSFER_TICKET_SECONDS * 1000),
+    unclaimedBefore: new Date(now.getTime() - UNCLAIMED_FILE_MS),
+    limit: BATCH_SIZE,
+  };
+  let removed = 0;
+  for (;;) {
+    const files = await listUnusedStandaloneFiles(ctx.db, options);
+    for (const file of files) {
+      await deleteFileRecord(ctx.db, file.organizationId, file.id);
+      await ctx.blobStore.delete(parseBlobId(file.id));
+    }
+    removed += files.length;
+    if (files.length < BATCH_SIZE) break;
+  }
+  return removed;
 }
 
 async function removeExpiredUploads(ctx: FilesContext, now: Date): Promise<number> {
@@ -117,7 +159,7 @@ export function startFileSweeper(options: FileSweeperOptions): FileSweeper {
   const runOnce = async (): Promise<void> => {
     try {
       const result = await options.sweep(options.clock.now());
-      const hasRemoved = result.expiredUploads > 0 || result.orphanedBlobs > 0;
+      const hasRemoved = Object.values(result).some((count) => count > 0);
       // Counts only: ids and sizes say nothing here that an operator needs.
       options.logger[hasRemoved ? 'info' : 'debug'](result, 'files swept');
     } catch (error) {

@@ -8,7 +8,8 @@ export interface FileRecord {
   readonly organizationId: string;
   readonly uploaderUserId: string;
   readonly uploaderDeviceId: string;
-  readonly conversationId: string;
+  /** null: a standalone transfer's file. */
+  readonly conversationId: string | null;
   readonly sizeBytes: number;
   readonly status: FilesTable['status'];
 }
@@ -18,7 +19,8 @@ export interface NewFileRecord {
   readonly organizationId: string;
   readonly uploaderUserId: string;
   readonly uploaderDeviceId: string;
-  readonly conversationId: string;
+  /** null: a standalone transfer's file. */
+  readonly conversationId: string | null;
   readonly sizeBytes: number;
   readonly createdAt: Date;
 }

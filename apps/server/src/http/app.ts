@@ -29,6 +29,7 @@ import { registerAuthRoutes } from './routes/auth-routes.js';
 import { registerDeviceLinkRoutes } from './routes/device-link-routes.js';
 import { registerDirectoryRoutes } from './routes/directory-routes.js';
 import { registerFileRoutes } from './routes/file-routes.js';
+import { registerTransferRoutes } from './routes/transfer-routes.js';
 import { registerHealthRoutes } from './routes/health-routes.js';
 import { registerHistoryRoutes } from './routes/history-routes.js';
 import { registerInviteRoutes } from './routes/invite-routes.js';
@@ -175,6 +176,7 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
     quotaBytes: deps.historyQuotaBytes ?? DEFAULT_HISTORY_QUOTA_BYTES,
   });
   registerFileRoutes(app, deps.identity, deps.files);
+  registerTransferRoutes(app, deps.identity, deps.files, authLimit);
   registerWebRoutes(app, deps.webRoot);
   app.get('/api/openapi.json', { schema: { hide: true } }, () => app.swagger());
   return app;

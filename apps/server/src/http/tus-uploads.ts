@@ -166,10 +166,10 @@ export class TusUploads {
       throw new AppError(
         400,
         'invalid_request',
-        `Upload-Metadata must carry ${UPLOAD_METADATA_CONVERSATION_ID}`,
+        `${UPLOAD_METADATA_CONVERSATION_ID} in Upload-Metadata must be a conversation id`,
       );
     }
-    const conversationId = metadata.data[UPLOAD_METADATA_CONVERSATION_ID];
+    const conversationId = metadata.data[UPLOAD_METADATA_CONVERSATION_ID] ?? null;
     await createUploadRecord(this.#ctx, principal, {
       id: upload.id,
       sizeBytes: upload.size,
@@ -178,7 +178,10 @@ export class TusUploads {
     const raw = req.runtime?.node?.req;
     if (raw !== undefined) this.#created.set(raw, upload.id);
     // Stored with the upload: keep nothing but what we read (ADR 0013: metadata is readable).
-    return { metadata: { [UPLOAD_METADATA_CONVERSATION_ID]: conversationId } };
+    return {
+      metadata:
+        conversationId === null ? {} : { [UPLOAD_METADATA_CONVERSATION_ID]: conversationId },
+    };
   }
 
   async #answerError(

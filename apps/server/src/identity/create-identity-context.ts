@@ -19,7 +19,10 @@ export interface IdentityContextOptions {
 
 export function createIdentityContext(
   storage: Storage,
-  config: Pick<Config, 'publicUrl' | 'sessionTtlMs' | 'setupLinkTtlMs'>,
+  config: Pick<
+    Config,
+    'publicUrl' | 'sessionTtlMs' | 'setupLinkTtlMs' | 'maxFileBytes' | 'fileQuotaBytes'
+  >,
   options: IdentityContextOptions,
 ): IdentityContext {
   const publicUrl = new URL(config.publicUrl);
@@ -34,6 +37,7 @@ export function createIdentityContext(
       sessionTtlMs: config.sessionTtlMs,
       setupLinkTtlMs: config.setupLinkTtlMs,
     },
+    fileLimits: { maxFileBytes: config.maxFileBytes, quotaBytes: config.fileQuotaBytes },
     publicUrl: config.publicUrl,
     webauthn: { rpId: publicUrl.hostname, rpName: 'Amtsbote', origin: publicUrl.origin },
     newId: randomUUID,

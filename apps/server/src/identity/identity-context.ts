@@ -1,6 +1,7 @@
 import type { PasswordHasher } from '@amtsbote/crypto/node';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../clock.js';
+import type { FileLimits } from '../files/file-service.js';
 import type { Database } from '../storage/schema.js';
 import type { LoginThrottle } from './login-throttle.js';
 import type { SessionEvents } from './session-events.js';
@@ -33,6 +34,8 @@ export interface IdentityContext {
   readonly events: SessionEvents;
   readonly throttle: LoginThrottle;
   readonly policy: IdentityPolicy;
+  /** The server's file limits (config): organization policies choose within them. */
+  readonly fileLimits: FileLimits;
   /** Base for links shown to people: setup, invites. No trailing slash. */
   readonly publicUrl: string;
   readonly webauthn: WebauthnRelyingParty;

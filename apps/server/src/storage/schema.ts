@@ -178,12 +178,21 @@ export interface ConversationEventsTable {
   intent: 'post' | 'response' | null;
 }
 
-/** An organization's policy; no row: every setting at its default (migration 0005). */
+/** An organization's policy; no row: every setting at its default (migrations 0005, 0012). */
 export interface OrganizationPoliciesTable {
   organization_id: string;
   /** Members send and see read receipts. */
   has_read_receipts: boolean;
   updated_at: Timestamp;
+  /** The largest file in MiB; null: the server's AMTSBOTE_MAX_FILE_MB (which also caps it). */
+  max_file_megabytes: number | null;
+  /** The organization's file space in GiB; null: the server's AMTSBOTE_FILE_QUOTA_GB. */
+  file_quota_gigabytes: number | null;
+  /** Clients may save files to the device's file system (else they only show them). */
+  is_file_download_allowed: Generated<boolean>;
+  file_type_mode: Generated<'allow' | 'deny'>;
+  /** Lower-case extensions without the dot. */
+  file_type_extensions: Generated<string[]>;
 }
 
 export interface WelcomesTable {
@@ -253,8 +262,11 @@ export interface FilesTable {
   organization_id: string;
   uploader_user_id: string;
   uploader_device_id: string;
-  /** A chat attachment: the conversation's current members may read it. */
-  conversation_id: string;
+  /**
+   * A chat attachment: the conversation's current members may read it. null: a standalone
+   * transfer's file, read by its uploader and through its transfers.
+   */
+  conversation_id: string | null;
   /** Ciphertext bytes, the upload's declared length. */
   size_bytes: number;
   status: 'uploading' | 'complete';
@@ -286,6 +298,42 @@ export interface Database {
   history_blocks: HistoryBlocksTable;
   organization_policies: OrganizationPoliciesTable;
   files: FilesTable;
+  transfers: TransfersTable;
+  transfer_downloads: TransferDownloadsTable;
+}
+
+export interface TransfersTable {
+  id: string;
+  organization_id: string;
+  /** null once the file was deleted (the transfer has ended). */
+  file_id: string | null;
+  sender_user_id: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  /** null: no limit. */
+  max_downloads: number | null;
+  download_count: Generated<number>;
+  /** Wrong access tokens so far; at MAX_TRANSFER_ACCESS_FAILURES the transfer locks. */
+  failed_attempts: Generated<number>;
+  password_protected: boolean;
+  /** SHA-256 of the link's access token. */
+  access_hash: Uint8Array;
+  /** The file key wrapped under a key of the link (opaque to the server). */
+  wrapped_key: Uint8Array;
+  /** The file's sealed name, type and size (opaque to the server). */
+  sealed_metadata: Uint8Array;
+  revoked_at: Timestamp | null;
+  /** Revoked by too many wrong access tokens rather than by its sender. */
+  locked: Generated<boolean>;
+}
+
+export interface TransferDownloadsTable {
+  id: string;
+  transfer_id: string;
+  /** SHA-256 of the download's ticket. */
+  ticket_hash: Uint8Array;
+  started_at: Timestamp;
+  ticket_expires_at: Timestamp;
 }
 
 export type OrganizationRow = Selectable<OrganizationsTable>;

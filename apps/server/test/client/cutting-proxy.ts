@@ -2,8 +2,9 @@ import net from 'node:net';
 
 /*
  * A loopback TCP proxy in front of a test server that cuts every client connection once it has
- * carried `cutAfterBytes` bytes towards the server: each cut is a forced disconnect in the
- * middle of a request, as a train going into a tunnel makes one.
+ * carried `cutAfterBytes` bytes towards the server (uploads) or, with `direction: 'download'`,
+ * towards the client: each cut is a forced disconnect in the middle of a request or response,
+ * as a train going into a tunnel makes one.
  */
 export interface CuttingProxy {
   readonly url: string;
@@ -19,7 +20,9 @@ export interface CuttingProxy {
 export async function startCuttingProxy(
   target: string,
   cutAfterBytes: number,
+  options: { readonly direction?: 'upload' | 'download' } = {},
 ): Promise<CuttingProxy> {
+  const cutsDownloads = options.direction === 'download';
   const { hostname, port } = new URL(target);
   const sockets = new Set<net.Socket>();
   let cuts = 0;
@@ -35,18 +38,31 @@ export async function startCuttingProxy(
       sockets.delete(client);
       sockets.delete(upstream);
     };
-    client.on('data', (data: Buffer) => {
+    /** Passes on what fits before the cut; true when it cut. */
+    const carry = (data: Buffer, to: net.Socket): boolean => {
       const room = isCutting ? cutAfterBytes - carried : data.length;
       const passed = data.subarray(0, Math.max(0, Math.min(room, data.length)));
       carried += passed.length;
-      forwardedBytes += passed.length;
-      upstream.write(passed);
-      if (passed.length < data.length) {
-        cuts += 1;
-        closeBoth();
+      to.write(passed);
+      if (passed.length === data.length) return false;
+      cuts += 1;
+      closeBoth();
+      return true;
+    };
+    client.on('data', (data: Buffer) => {
+      if (cutsDownloads) {
+        upstream.write(data);
+        forwardedBytes += data.length;
+        return;
       }
+      const before = carried;
+      carry(data, upstream);
+      forwardedBytes += carried - before;
     });
-    upstream.on('data', (data: Buffer) => client.write(data));
+    upstream.on('data', (data: Buffer) => {
+      if (cutsDownloads) carry(data, client);
+      else client.write(data);
+    });
     client.on('error', closeBoth).on('close', closeBoth);
     upstream.on('error', closeBoth).on('close', closeBoth);
   });

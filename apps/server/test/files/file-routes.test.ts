@@ -323,7 +323,6 @@ describe('file routes', () => {
       );
       await expectError(await create(carla.token, 10), 404, 'conversation_not_found');
       await expectError(await create(otto.token, 10), 404, 'conversation_not_found');
-      await expectError(await create(anna.grant.token, 10, null), 400, 'invalid_request');
       await expectError(
         await create(anna.grant.token, 10, metadataFor('not-a-uuid')),
         400,
@@ -342,6 +341,19 @@ describe('file routes', () => {
         headers: { Authorization: `Bearer ${anna.grant.token}`, 'Upload-Length': '10' },
       });
       await expectError(withoutVersion, 412, 'invalid_request');
+      expect(await stored()).toEqual(before);
+    });
+
+    it('take an upload without a conversation as a standalone file, its uploader’s alone', async () => {
+      const before = await stored();
+      const created = await create(anna.grant.token, 10, null);
+      expect(created.status).toBe(201);
+      const location = created.headers.get('location') ?? '';
+      expect((await patch(location, anna.grant.token, 0, randomBytes(10))).status).toBe(204);
+      const id = idOf(location);
+      expect((await download(id, anna.grant.token)).status).toBe(200);
+      await expectError(await download(id, bernd.grant.token), 404, 'file_not_found');
+      expect((await send(`/api/files/${id}`, 'DELETE', anna.grant.token)).status).toBe(204);
       expect(await stored()).toEqual(before);
     });
 

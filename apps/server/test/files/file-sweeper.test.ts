@@ -102,6 +102,8 @@ describe('sweepFiles', () => {
       // Over the same directory as the server's: unfinished uploads live there, not in memory.
       uploads: blobStore.uploadStore({ expirationMs: UPLOAD_EXPIRATION_MS }),
       limits: { maxFileBytes: QUOTA_BYTES, quotaBytes: QUOTA_BYTES },
+      // The sweeper starts no downloads.
+      notifyTransferDownloaded: () => Promise.resolve(),
     };
   });
   afterAll(async () => {
@@ -116,7 +118,12 @@ describe('sweepFiles', () => {
     youngOrphanId = newBlobId();
     await writeBytes(server.handle.blobStore, youngOrphanId, randomBytes(100));
 
-    expect(await sweepFiles(ctx, clock.now())).toEqual({ expiredUploads: 0, orphanedBlobs: 0 });
+    expect(await sweepFiles(ctx, clock.now())).toEqual({
+      expiredUploads: 0,
+      orphanedBlobs: 0,
+      unusedFiles: 0,
+      endedTransfers: 0,
+    });
     expect(await server.handle.blobStore.stat(youngOrphanId)).not.toBeNull();
     expect(await rowOf(completeId)).toEqual({ status: 'complete' });
     expect(await uploadedBytes(oldUploadId)).toBe(1000);
@@ -124,7 +131,12 @@ describe('sweepFiles', () => {
 
   it('removes a blob without a row once it is older than an hour, never one with a row', async () => {
     clock.advance(2 * HOUR_MS);
-    expect(await sweepFiles(ctx, clock.now())).toEqual({ expiredUploads: 0, orphanedBlobs: 1 });
+    expect(await sweepFiles(ctx, clock.now())).toEqual({
+      expiredUploads: 0,
+      orphanedBlobs: 1,
+      unusedFiles: 0,
+      endedTransfers: 0,
+    });
     expect(await server.handle.blobStore.stat(youngOrphanId)).toBeNull();
     expect((await readBlob(server.handle.blobStore, completeId)).equals(completeBytes)).toBe(true);
     expect(await rowOf(oldUploadId)).toEqual({ status: 'uploading' });
@@ -138,7 +150,12 @@ describe('sweepFiles', () => {
     expect((await create(2 * MiB)).status).toBe(507);
     expect(await stagedUploads()).toContain(oldUploadId);
 
-    expect(await sweepFiles(ctx, clock.now())).toEqual({ expiredUploads: 1, orphanedBlobs: 0 });
+    expect(await sweepFiles(ctx, clock.now())).toEqual({
+      expiredUploads: 1,
+      orphanedBlobs: 0,
+      unusedFiles: 0,
+      endedTransfers: 0,
+    });
     expect(await rowOf(oldUploadId)).toBeUndefined();
     expect(await uploadedBytes(oldUploadId)).toBeNull();
     expect((await stagedUploads()).filter((name) => name.startsWith(oldUploadId))).toEqual([]);
@@ -163,7 +180,12 @@ describe('sweepFiles', () => {
 
   it('keeps complete files however old they are', async () => {
     clock.advance(400 * 24 * HOUR_MS);
-    expect(await sweepFiles(ctx, clock.now())).toEqual({ expiredUploads: 0, orphanedBlobs: 0 });
+    expect(await sweepFiles(ctx, clock.now())).toEqual({
+      expiredUploads: 0,
+      orphanedBlobs: 0,
+      unusedFiles: 0,
+      endedTransfers: 0,
+    });
     for (const [id, sizeBytes] of [
       [completeId, completeBytes.byteLength],
       [youngUploadId, 3000],

@@ -16,11 +16,19 @@ import {
 } from '../support/test-server.js';
 
 /* The organization policy (read receipts): on by default, read by every member, changed only by
-   administrators, over HTTP or with `amtsbote admin set-policy`, one organization at a time. */
+   administrators, over HTTP or with `amtsbote admin set-policy`, one organization at a time. The
+   file settings have their own test (file-policy.test.ts). */
 
 const ORG = 'stadt-musterstadt';
 const OTHER_ORG = 'landkreis-beispiel';
 const PASSWORD = 'Passphrase fuer die Richtlinie';
+/** The file settings of an organization that never chose, on a server with the default config. */
+const FILE_DEFAULTS = {
+  maxFileMegabytes: 4096,
+  fileQuotaGigabytes: 100,
+  isFileDownloadAllowed: true,
+  fileTypes: { mode: 'deny', extensions: [] },
+};
 
 describeOnEachBackend('organization policy', (backend) => {
   let server: TestServer;
@@ -64,10 +72,10 @@ describeOnEachBackend('organization policy', (backend) => {
   });
 
   it('has read receipts on by default, for every member to read', async () => {
-    expect(await policyOf(member)).toEqual({ hasReadReceipts: true });
+    expect(await policyOf(member)).toEqual({ hasReadReceipts: true, ...FILE_DEFAULTS });
     expect(
       await call(server, admin.token, 'GET', '/api/admin/policy', organizationPolicySchema),
-    ).toEqual({ hasReadReceipts: true });
+    ).toEqual({ hasReadReceipts: true, ...FILE_DEFAULTS });
     await expectApiError(call(server, null, 'GET', '/api/policy', organizationPolicySchema), {
       status: 401,
       code: 'unauthenticated',
@@ -75,11 +83,17 @@ describeOnEachBackend('organization policy', (backend) => {
   });
 
   it('lets an administrator switch read receipts off for their organization only', async () => {
-    expect(await put(admin, { hasReadReceipts: false })).toEqual({ hasReadReceipts: false });
-    expect(await policyOf(member)).toEqual({ hasReadReceipts: false });
-    expect(await policyOf(otherMember)).toEqual({ hasReadReceipts: true });
-    expect(await put(admin, { hasReadReceipts: true })).toEqual({ hasReadReceipts: true });
-    expect(await policyOf(member)).toEqual({ hasReadReceipts: true });
+    expect(await put(admin, { hasReadReceipts: false })).toEqual({
+      hasReadReceipts: false,
+      ...FILE_DEFAULTS,
+    });
+    expect(await policyOf(member)).toEqual({ hasReadReceipts: false, ...FILE_DEFAULTS });
+    expect(await policyOf(otherMember)).toEqual({ hasReadReceipts: true, ...FILE_DEFAULTS });
+    expect(await put(admin, { hasReadReceipts: true })).toEqual({
+      hasReadReceipts: true,
+      ...FILE_DEFAULTS,
+    });
+    expect(await policyOf(member)).toEqual({ hasReadReceipts: true, ...FILE_DEFAULTS });
   });
 
   it('refuses members and malformed changes, changing nothing', async () => {
@@ -94,7 +108,7 @@ describeOnEachBackend('organization policy', (backend) => {
     for (const body of [{}, { hasReadReceipts: 'off' }, { hasReadReceipts: false, extra: 1 }]) {
       await expectApiError(put(admin, body), { status: 400, code: 'invalid_request' });
     }
-    expect(await policyOf(member)).toEqual({ hasReadReceipts: true });
+    expect(await policyOf(member)).toEqual({ hasReadReceipts: true, ...FILE_DEFAULTS });
   });
 
   it('is set by the operator with amtsbote admin set-policy', async () => {
@@ -102,13 +116,14 @@ describeOnEachBackend('organization policy', (backend) => {
     expect(off.code, off.stderr).toBe(0);
     expect(organizationPolicySchema.parse(JSON.parse(off.stdout))).toEqual({
       hasReadReceipts: false,
+      ...FILE_DEFAULTS,
     });
-    expect(await policyOf(member)).toEqual({ hasReadReceipts: false });
+    expect(await policyOf(member)).toEqual({ hasReadReceipts: false, ...FILE_DEFAULTS });
 
     const on = await adminCli(['set-policy', '--org', ORG, '--read-receipts', 'on']);
     expect(on.code, on.stderr).toBe(0);
     expect(on.stdout).toBe(`read receipts on for ${ORG}\n`);
-    expect(await policyOf(member)).toEqual({ hasReadReceipts: true });
+    expect(await policyOf(member)).toEqual({ hasReadReceipts: true, ...FILE_DEFAULTS });
 
     const bad = await adminCli(['set-policy', '--org', ORG, '--read-receipts', 'maybe', '--json']);
     expect(bad.code).toBe(2);
@@ -122,6 +137,6 @@ describeOnEachBackend('organization policy', (backend) => {
     ]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('error (organization_not_found): ');
-    expect(await policyOf(member)).toEqual({ hasReadReceipts: true });
+    expect(await policyOf(member)).toEqual({ hasReadReceipts: true, ...FILE_DEFAULTS });
   });
 });

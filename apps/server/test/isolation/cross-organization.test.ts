@@ -9,6 +9,8 @@ import {
   inviteInfoSchema,
   inviteViewSchema,
   passkeyViewSchema,
+  transferListSchema,
+  transferSchema,
   userViewSchema,
   type CreatedInvite,
   type SessionGrant,
@@ -61,6 +63,7 @@ let passkeyIdA: string;
 let conversationA: string;
 let deviceLinkA: string;
 let fileA: string;
+let transferA: string;
 
 const FOREIGN_ID_CASES: readonly ForeignIdCase[] = [
   {
@@ -122,12 +125,24 @@ const FOREIGN_ID_CASES: readonly ForeignIdCase[] = [
   // Answered without a body: both refusals must still be alike.
   { method: 'HEAD', path: '/api/files/{id}', foreignId: () => fileA },
   { method: 'DELETE', path: '/api/files/{id}', foreignId: () => fileA },
+  { method: 'DELETE', path: '/api/transfers/{id}', foreignId: () => transferA },
   {
     method: 'PUT',
     path: '/api/me/history/{id}/blocks/{block}',
     foreignId: () => conversationA,
     body: { ciphertext: 'AAAA' },
   },
+];
+
+/**
+ * A transfer's routes for its recipients: not bound to any organization or session, but to the
+ * link's access token or a download's ticket (tested below and in test/client/transfers.test.ts).
+ */
+const TOKEN_ROUTES_WITH_ID = [
+  'POST /api/transfers/{id}/open',
+  'POST /api/transfers/{id}/downloads',
+  'GET /api/transfers/{id}/content',
+  'HEAD /api/transfers/{id}/content',
 ];
 
 /** Routes on organization data that take no id; each has its own test below. */
@@ -171,7 +186,8 @@ describe('organization isolation', () => {
   let inviteB: CreatedInvite;
 
   beforeAll(async () => {
-    server = await startTestServer();
+    // Every case reads all of A twice: more requests than the default per-minute limit.
+    server = await startTestServer({ rateLimitPerMinute: 100_000 });
     adminA = await setupFirstOrganization(server);
     const memberInvite = await createInvite(server, adminA.token);
     memberA = await server.api().acceptInvite({
@@ -224,6 +240,16 @@ describe('organization isolation', () => {
     ).id;
 
     fileA = await uploadBytes(server.baseUrl, memberA.token, conversationA, randomBytes(64));
+    transferA = (
+      await call(server, memberA.token, 'POST', '/api/transfers', transferSchema, {
+        fileId: fileA,
+        expiresInSeconds: 3600,
+        passwordProtected: false,
+        accessHash: base64urlEncode(randomBytes(32)),
+        wrappedKey: base64urlEncode(randomBytes(60)),
+        sealedMetadata: base64urlEncode(randomBytes(100)),
+      })
+    ).id;
 
     await createOrganization(server, { slug: ORG_B, name: 'Landkreis Beispiel' });
     await createUser(server, {
@@ -301,7 +327,15 @@ describe('organization isolation', () => {
       headers: { authorization: `Bearer ${memberA.token}` },
     });
     const fileBytes = Buffer.from(await file.arrayBuffer()).toString('base64');
+    const transfers = await call(
+      server,
+      memberA.token,
+      'GET',
+      '/api/transfers',
+      transferListSchema,
+    );
     return {
+      transfers,
       users,
       devicesByUser,
       invites,
@@ -321,7 +355,9 @@ describe('organization isolation', () => {
         .map((method) => ({ path, name: `${method.toUpperCase()} ${path}` })),
     );
     const withId = operations.filter((o) => o.path.includes('{')).map((o) => o.name);
-    expect(new Set(withId)).toEqual(new Set(FOREIGN_ID_CASES.map((c) => `${c.method} ${c.path}`)));
+    expect(new Set(withId)).toEqual(
+      new Set([...FOREIGN_ID_CASES.map((c) => `${c.method} ${c.path}`), ...TOKEN_ROUTES_WITH_ID]),
+    );
     const adminWithoutId = operations
       .filter((o) => o.path.startsWith('/api/admin/') && !o.path.includes('{'))
       .map((o) => o.name);
@@ -337,9 +373,10 @@ describe('organization isolation', () => {
       .map((r) => r.replace(/\/:([A-Za-z]+)/g, '/{$1}'));
     // The printout shows HEAD routes as GET's twins, which routesOfPrintout leaves out.
     expect(new Set(withParameter)).toEqual(
-      new Set(
-        FOREIGN_ID_CASES.filter((c) => c.method !== 'HEAD').map((c) => `${c.method} ${c.path}`),
-      ),
+      new Set([
+        ...FOREIGN_ID_CASES.filter((c) => c.method !== 'HEAD').map((c) => `${c.method} ${c.path}`),
+        ...TOKEN_ROUTES_WITH_ID.filter((r) => !r.startsWith('HEAD')),
+      ]),
     );
   });
 
@@ -369,6 +406,25 @@ describe('organization isolation', () => {
       expect(await snapshotOfA()).toEqual(before);
     },
   );
+
+  it("gives no session, of B or of A, a way into a transfer's recipient routes", async () => {
+    const before = await snapshotOfA();
+    for (const token of [adminB.token, memberA.token]) {
+      const content = await fetch(`${server.baseUrl}/api/transfers/${transferA}/content`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(content.status).toBe(404);
+      for (const action of ['open', 'downloads']) {
+        const response = await fetch(`${server.baseUrl}/api/transfers/${transferA}/${action}`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: JSON.stringify({}),
+        });
+        expect(response.status).toBe(400);
+      }
+    }
+    expect(await snapshotOfA()).toEqual(before);
+  });
 
   it("lists only B's own users to B's administrator", async () => {
     const schema = z.object({ users: z.array(userViewSchema) });

@@ -9,12 +9,21 @@ import {
 import {
   attachmentRefSchema,
   type AttachmentRef,
+  type ThumbnailRef,
   type MessageContentInput,
+  type OrganizationPolicy,
 } from '@amtsbote/protocol';
 import type { HttpApi } from '../http-api.js';
 import type { SentMessage } from '../messaging/message-sender.js';
 import type { MessageRecord } from '../messaging/message-store.js';
 import { MessagingError } from '../messaging/messaging-error.js';
+import { checkFileAllowed } from './file-policy.js';
+import {
+  checkThumbnail,
+  readThumbnail,
+  uploadThumbnail,
+  type ThumbnailInput,
+} from './thumbnails.js';
 import { downloadCiphertext, uploadCiphertext } from './file-transport.js';
 
 /*
@@ -34,6 +43,8 @@ export interface FileToSend {
   readonly body: ReadableStream<Uint8Array> | Uint8Array;
   /** The message text beside the file; the file name when absent. */
   readonly caption?: string;
+  /** A preview of an image, made on this device (createImageThumbnail in browsers). */
+  readonly thumbnail?: ThumbnailInput;
   readonly onProgress?: (sentBytes: number, totalBytes: number) => void;
 }
 
@@ -49,9 +60,13 @@ export interface OpenedAttachment {
 export interface AttachmentHost {
   send(conversationId: string, content: MessageContentInput): Promise<SentMessage>;
   message(conversationId: string, messageId: string): Promise<MessageRecord | null>;
+  /** The organization's policy (its file rules), as the client last read it. */
+  policy(): Promise<OrganizationPolicy>;
 }
 
-function asStream(body: ReadableStream<Uint8Array> | Uint8Array): ReadableStream<Uint8Array> {
+export function asStream(
+  body: ReadableStream<Uint8Array> | Uint8Array,
+): ReadableStream<Uint8Array> {
   if (!(body instanceof Uint8Array)) return body;
   return new ReadableStream({
     start(controller) {
@@ -62,7 +77,7 @@ function asStream(body: ReadableStream<Uint8Array> | Uint8Array): ReadableStream
 }
 
 /** Passes the bytes on and errors when there are more or fewer than declared. */
-function exactly(sizeBytes: number): TransformStream<Uint8Array, Uint8Array> {
+export function exactly(sizeBytes: number): TransformStream<Uint8Array, Uint8Array> {
   let seen = 0;
   const mismatch = (): MessagingError =>
     new MessagingError('invalid_request', `the file is not ${sizeBytes} bytes long`);
@@ -81,7 +96,7 @@ function exactly(sizeBytes: number): TransformStream<Uint8Array, Uint8Array> {
 /** What the message will say of the file, checked before anything is uploaded. */
 const fileFieldsSchema = attachmentRefSchema.pick({ name: true, mediaType: true, sizeBytes: true });
 
-function checkFile(file: FileToSend): void {
+export function checkFile(file: FileToSend): void {
   const checked = fileFieldsSchema.safeParse({
     name: file.name.trim(),
     mediaType: file.mediaType,
@@ -103,9 +118,19 @@ export class Attachments {
     this.#host = host;
   }
 
-  /** Encrypts and uploads the file, then sends the message that refers to it. */
+  /**
+   * Encrypts and uploads the file, then sends the message that refers to it. A file the
+   * organization's policy refuses (file_type_not_allowed, file_too_large) is refused before
+   * anything is uploaded.
+   */
   async sendFile(conversationId: string, file: FileToSend): Promise<SentFile> {
     checkFile(file);
+    if (file.thumbnail !== undefined) checkThumbnail(file.thumbnail);
+    checkFileAllowed(await this.#host.policy(), file);
+    const thumbnail =
+      file.thumbnail === undefined
+        ? undefined
+        : await uploadThumbnail(this.#http, conversationId, file.thumbnail);
     const key = generateFileKey();
     const ciphertext = asStream(file.body)
       .pipeThrough(exactly(file.sizeBytes))
@@ -122,6 +147,7 @@ export class Attachments {
       mediaType: file.mediaType,
       sizeBytes: file.sizeBytes,
       key: fileKeyToText(key),
+      ...(thumbnail === undefined ? {} : { thumbnail }),
     };
     key.fill(0);
     const sent = await this.#host.send(conversationId, {
@@ -134,16 +160,35 @@ export class Attachments {
 
   /** The plaintext of a message's attachment, decrypted as it streams from the server. */
   async open(conversationId: string, messageId: string, index = 0): Promise<OpenedAttachment> {
+    const attachment = await this.#attachment(conversationId, messageId, index);
+    const ciphertext = await downloadCiphertext(this.#http, attachment.fileId);
+    const decryptor = createFileDecryptor(fileKeyFromText(attachment.key), {
+      expectedPlaintextBytes: attachment.sizeBytes,
+    });
+    return { attachment, body: ciphertext.pipeThrough(decryptor) };
+  }
+
+  /**
+   * The thumbnail of a message's attachment, whole and authenticated; null when the sender made
+   * none.
+   */
+  async thumbnail(
+    conversationId: string,
+    messageId: string,
+    index = 0,
+  ): Promise<{ readonly thumbnail: ThumbnailRef; readonly bytes: Uint8Array } | null> {
+    const { thumbnail } = await this.#attachment(conversationId, messageId, index);
+    if (thumbnail === undefined) return null;
+    return { thumbnail, bytes: await readThumbnail(this.#http, thumbnail) };
+  }
+
+  async #attachment(conversationId: string, messageId: string, index: number) {
     const message = await this.#host.message(conversationId, messageId);
     const attachment =
       message?.content?.type === 'text' ? message.content.attachments[index] : undefined;
     if (attachment === undefined) {
       throw new MessagingError('message_not_found', 'no such attachment on this device');
     }
-    const ciphertext = await downloadCiphertext(this.#http, attachment.fileId);
-    const decryptor = createFileDecryptor(fileKeyFromText(attachment.key), {
-      expectedPlaintextBytes: attachment.sizeBytes,
-    });
-    return { attachment, body: ciphertext.pipeThrough(decryptor) };
+    return attachment;
   }
 }

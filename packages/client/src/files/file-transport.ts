@@ -19,7 +19,8 @@ export const UPLOAD_CHUNK_BYTES = 8 * 1024 * 1024;
 const RETRY_DELAYS_MS = [0, 500, 1_000, 2_000, 5_000, 10_000, 10_000, 10_000];
 
 export interface UploadInput {
-  readonly conversationId: string;
+  /** The conversation whose members may read the file; absent for a standalone transfer's file. */
+  readonly conversationId?: string;
   /** The ciphertext, read once from start to end. */
   readonly body: ReadableStream<Uint8Array>;
   /** Exactly the bytes `body` yields (encryptedSize of the plaintext). */
@@ -111,7 +112,7 @@ export function uploadCiphertext(http: HttpApi, input: UploadInput): Promise<str
     const upload = new Upload(tusInput(body), {
       endpoint: `${http.baseUrl}${UPLOADS_PATH}`,
       headers: { authorization: `Bearer ${token}` },
-      metadata: { conversationId: input.conversationId },
+      metadata: input.conversationId === undefined ? {} : { conversationId: input.conversationId },
       uploadSize: input.sizeBytes,
       chunkSize: input.chunkBytes ?? UPLOAD_CHUNK_BYTES,
       retryDelays: [...(input.retryDelaysMs ?? RETRY_DELAYS_MS)],

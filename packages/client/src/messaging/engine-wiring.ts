@@ -24,6 +24,7 @@ import type { MessagingClientOptions } from './messaging-client.js';
 import { MessagingEventHub } from './messaging-events.js';
 import { PolicyCache } from './organization-policy.js';
 import { Attachments } from '../files/attachments.js';
+import { Transfers } from '../files/transfers.js';
 import { ReadReceipts } from './read-receipts.js';
 import { RosterApi } from './roster-api.js';
 import { RosterReconciler } from './roster-reconciler.js';
@@ -55,6 +56,7 @@ export interface EngineParts {
   readonly reconciler: RosterReconciler;
   readonly policy: PolicyCache;
   readonly attachments: Attachments;
+  readonly transfers: Transfers;
   readonly reads: ReadReceipts;
   readonly acknowledgements: Acknowledgements;
   readonly keyPackages: KeyPackageSupply;
@@ -153,6 +155,8 @@ export function wireEngine(
     attachments: new Attachments(options.http, {
       send: (conversationId, content) => sender.send(conversationId, content),
       message: (conversationId, messageId) => ctx.messages.message(conversationId, messageId),
+      policy: () => policy.current(),
     }),
+    transfers: new Transfers(options.http, { policy: () => policy.current() }),
   };
 }

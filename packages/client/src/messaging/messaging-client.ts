@@ -7,6 +7,8 @@ import {
   type MessageContentInput,
   type OrganizationPolicy,
   type SyncEvent,
+  type ThumbnailRef,
+  type Transfer,
 } from '@amtsbote/protocol';
 import type { HttpApi } from '../http-api.js';
 import type { LocalStore } from '../store/local-store.js';
@@ -33,6 +35,7 @@ import {
   type WebSocketConstructor,
 } from './live-connection.js';
 import type { FileToSend, OpenedAttachment, SentFile } from '../files/attachments.js';
+import type { CreatedTransfer, FileToTransfer, TransferOptions } from '../files/transfers.js';
 import type { SentMessage } from './message-sender.js';
 import type { ReadMarkers } from './message-store.js';
 import { MessagingApi } from './messaging-api.js';
@@ -238,6 +241,12 @@ export class MessagingClient {
           this.#background('reconcile', () =>
             this.#engine.reconciler.reconcile(notice.conversationId),
           );
+        } else if (notice.type === 'transfer_downloaded') {
+          this.#engine.ctx.hub.emit({
+            type: 'transfer_downloaded',
+            transferId: notice.transferId,
+            downloadCount: notice.downloadCount,
+          });
         } else {
           this.#background('sync', () => this.#engine.stream.sync());
         }
@@ -314,9 +323,13 @@ export class MessagingClient {
     await this.#engine.reconciler.reconcileAll({ isStart: false });
   }
 
-  /** The organization's policy as last read from the server (on start and on every sync). */
+  /**
+   * The organization's policy as last read from the server (on start and on every sync), read
+   * now if it never was (and failing when it cannot be). canSaveFiles(policy) tells whether
+   * the app may save files to the device.
+   */
   async policy(): Promise<OrganizationPolicy> {
-    return { hasReadReceipts: await this.#engine.policy.allowsReadReceipts() };
+    return this.#engine.policy.current();
   }
 
   /** Events obtained outside sync and the WebSocket (e.g. a push), processed the same way. */
@@ -451,6 +464,16 @@ export class MessagingClient {
     return this.#engine.attachments.sendFile(conversationId, file);
   }
 
+  /** The thumbnail of a message's attachment (authenticated bytes), or null when it has none. */
+  async attachmentThumbnail(
+    conversationId: string,
+    messageId: string,
+    index = 0,
+  ): Promise<{ readonly thumbnail: ThumbnailRef; readonly bytes: Uint8Array } | null> {
+    this.#assertOpen();
+    return this.#engine.attachments.thumbnail(conversationId, messageId, index);
+  }
+
   /** A message's attachment, decrypted as it streams from the server (see Attachments.open). */
   async openAttachment(
     conversationId: string,
@@ -459,6 +482,75 @@ export class MessagingClient {
   ): Promise<OpenedAttachment> {
     this.#assertOpen();
     return this.#engine.attachments.open(conversationId, messageId, index);
+  }
+
+  /**
+   * Encrypts and uploads a file for a transfer link ("Dateitransfer"): expiry, optional download
+   * limit and password; the link, which holds the key, is returned once (see Transfers).
+   */
+  async sendTransfer(file: FileToTransfer, options: TransferOptions): Promise<CreatedTransfer> {
+    this.#assertOpen();
+    return this.#engine.transfers.send(file, options);
+  }
+
+  /**
+   * Hands a transfer's link to colleagues: each gets it in the direct conversation with them
+   * (started when there is none), end-to-end encrypted like any message, and opens it in the
+   * app. The link's expiry, download limit and password apply to them as to anyone.
+   */
+  async sendTransferLink(
+    created: CreatedTransfer,
+    userIds: readonly string[],
+    note?: string,
+  ): Promise<SentMessage[]> {
+    this.#assertOpen();
+    const text =
+      note === undefined || note.trim() === '' ? created.link : `${note}\n${created.link}`;
+    const sent: SentMessage[] = [];
+    for (const userId of new Set(userIds)) {
+      const conversationId = await this.#directConversationWith(userId);
+      sent.push(await this.send(conversationId, { type: 'text', text }));
+    }
+    return sent;
+  }
+
+  async #directConversationWith(userId: string): Promise<string> {
+    const existing = (await this.listConversations()).find(
+      (c) => c.kind === 'direct' && !c.isRemoved && c.members.some((m) => m.userId === userId),
+    );
+    if (existing !== undefined) return existing.conversationId;
+    return (await this.createConversation({ kind: 'direct', memberUserIds: [userId] }))
+      .conversationId;
+  }
+
+  /** A transfer link to a message's attachment, without uploading it again. */
+  async shareAttachment(
+    conversationId: string,
+    messageId: string,
+    options: TransferOptions & { readonly index?: number },
+  ): Promise<CreatedTransfer> {
+    this.#assertOpen();
+    const message = await this.#engine.ctx.messages.message(conversationId, messageId);
+    const attachment =
+      message?.content?.type === 'text'
+        ? message.content.attachments[options.index ?? 0]
+        : undefined;
+    if (attachment === undefined) {
+      throw new MessagingError('message_not_found', 'no such attachment on this device');
+    }
+    return this.#engine.transfers.shareAttachment(attachment, options);
+  }
+
+  /** The user's transfers, newest first, with their downloads. */
+  async listTransfers(): Promise<Transfer[]> {
+    this.#assertOpen();
+    return this.#engine.transfers.list();
+  }
+
+  /** Ends a transfer at once (its link opens nothing any more). */
+  async revokeTransfer(transferId: string): Promise<Transfer> {
+    this.#assertOpen();
+    return this.#engine.transfers.revoke(transferId);
   }
 
   /** Colleagues of the organization by username or display name, a page at a time. */

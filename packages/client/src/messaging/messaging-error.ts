@@ -48,6 +48,10 @@ export const MESSAGING_ERROR_CODES = [
   'already_bootstrapped',
   /** The caller stopped waiting (an AbortSignal). */
   'cancelled',
+  /** The organization's policy does not let members send files of this type (its extension). */
+  'file_type_not_allowed',
+  /** The file is larger than the organization's policy (or the server) allows. */
+  'file_too_large',
 ] as const;
 export type MessagingErrorCode = (typeof MESSAGING_ERROR_CODES)[number];
 

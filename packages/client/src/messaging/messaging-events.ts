@@ -115,6 +115,16 @@ export type MessagingEvent =
       readonly isTyping: boolean;
       /** When the indicator ends unless refreshed; null once it ended. */
       readonly expiresAt: string | null;
+    }
+  | {
+      /**
+       * A recipient started downloading one of the user's transfers. Live only; the transfer
+       * list (listTransfers) has every download.
+       */
+      readonly type: 'transfer_downloaded';
+      readonly transferId: string;
+      /** Downloads of the transfer so far, this one included. */
+      readonly downloadCount: number;
     };
 
 export type MessagingEventListener = (event: MessagingEvent) => void;

@@ -19,6 +19,14 @@ export class PolicyCache {
     return this.#policy;
   }
 
+  /**
+   * The policy as last read, read first if it never was; fails when it cannot be read. For
+   * what needs the server anyway (sending a file): there is no stricter setting to assume.
+   */
+  async current(): Promise<OrganizationPolicy> {
+    return this.#policy ?? this.refresh();
+  }
+
   /** True only when the server said so. */
   get hasReadReceipts(): boolean {
     return this.#policy?.hasReadReceipts ?? false;

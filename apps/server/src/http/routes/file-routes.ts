@@ -7,7 +7,7 @@ import {
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { AppError } from '../../errors.js';
-import { isBlobId, parseBlobId } from '../../files/blob-id.js';
+import { isBlobId } from '../../files/blob-id.js';
 import {
   deleteOwnFile,
   fileNotFound,
@@ -17,10 +17,10 @@ import {
   requireReadableFile,
   type FilesContext,
 } from '../../files/file-service.js';
-import { parseRangeHeader } from '../../files/range-header.js';
 import type { IdentityContext } from '../../identity/identity-context.js';
 import type { App } from '../app.js';
 import { requirePrincipal } from '../authenticate.js';
+import { replyWithBlob } from '../blob-reply.js';
 import { TusUploads } from '../tus-uploads.js';
 
 const TUS_CONTENT_TYPE = 'application/offset+octet-stream';
@@ -89,31 +89,7 @@ export function registerFileRoutes(app: App, identity: IdentityContext, ctx: Fil
     handler: async (request, reply) => {
       const principal = await requirePrincipal(identity, request);
       const file = await requireReadableFile(ctx, principal, request.params.id);
-      const total = file.sizeBytes;
-      void reply.header('accept-ranges', 'bytes').header('cache-control', 'no-store');
-      const wanted = parseRangeHeader(request.headers.range, total);
-      if (wanted.kind === 'unsatisfiable') {
-        void reply.header('content-range', `bytes */${total}`);
-        throw new AppError(416, 'range_not_satisfiable', 'the range is not satisfiable');
-      }
-      const range = wanted.kind === 'part' ? wanted.range : { offset: 0, lengthBytes: total };
-      const body =
-        request.method === 'HEAD'
-          ? null
-          : (
-              await ctx.blobStore.read(
-                parseBlobId(file.id),
-                wanted.kind === 'part' ? range : undefined,
-              )
-            ).body;
-      if (wanted.kind === 'part') {
-        const last = range.offset + range.lengthBytes - 1;
-        void reply.code(206).header('content-range', `bytes ${range.offset}-${last}/${total}`);
-      }
-      return reply
-        .header('content-type', 'application/octet-stream')
-        .header('content-length', range.lengthBytes)
-        .send(body ?? undefined);
+      return replyWithBlob(request, reply, ctx.blobStore, file);
     },
   });
 

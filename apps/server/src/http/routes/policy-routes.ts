@@ -8,7 +8,10 @@ import { changePolicy, describePolicy } from '../../identity/policy-service.js';
 import type { App } from '../app.js';
 import { requireAdmin, requirePrincipal } from '../authenticate.js';
 
-/** The organization's policy: members read it (their clients follow it), administrators set it. */
+/**
+ * The organization's policy: members read the values in force (their clients follow them),
+ * administrators change it; a PUT changes only the fields it names.
+ */
 export function registerPolicyRoutes(app: App, ctx: IdentityContext): void {
   const security = [{ session: [] }];
   const response = { 200: organizationPolicySchema, '4xx': errorBodySchema };

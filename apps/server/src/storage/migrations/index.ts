@@ -8,6 +8,8 @@ import * as m0007 from './0007-member-departure.js';
 import * as m0008 from './0008-routing-gaps.js';
 import * as m0009 from './0009-departed-seq.js';
 import * as m0010 from './0010-files.js';
+import * as m0011 from './0011-transfers.js';
+import * as m0012 from './0012-file-policy.js';
 
 /**
  * Every migration, in order. Names are numbered and never change once released; a migration
@@ -23,4 +25,6 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0008-routing-gaps': m0008,
   '0009-departed-seq': m0009,
   '0010-files': m0010,
+  '0011-transfers': m0011,
+  '0012-file-policy': m0012,
 };
