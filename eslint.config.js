@@ -36,6 +36,24 @@ export default defineConfig(
     },
   },
   {
+    // The web app runs in browsers: neither Node's modules nor its globals exist there.
+    files: ['apps/web/src/**/*.ts'],
+    languageOptions: { globals: { ...globals.browser } },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['node:*'], message: 'apps/web runs in browsers.' }] },
+      ],
+      'no-restricted-globals': [
+        'error',
+        ...['process', 'Buffer', 'global', 'require', '__dirname', '__filename'].map((name) => ({
+          name,
+          message: 'apps/web runs in browsers.',
+        })),
+      ],
+    },
+  },
+  {
     files: ['**/*.test.ts', '**/test/**/*.ts'],
     rules: {
       '@typescript-eslint/no-non-null-assertion': 'off',

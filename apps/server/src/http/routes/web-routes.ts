@@ -1,21 +1,67 @@
+import fastifyStatic from '@fastify/static';
+import { TRANSFER_PAGE_PATH, transferIdSchema } from '@amtsbote/protocol';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { z } from 'zod';
+import { AppError } from '../../errors.js';
 import type { App } from '../app.js';
 
 /**
- * Serves the web app's entry page for the app's client-side paths. The full PWA (static assets,
- * service worker) replaces this when apps/web is built; until then its placeholder page is shown.
+ * Serves the web app (apps/web, built by Vite into apps/web/dist): its entry page for the app's
+ * client-side paths, the download page of transfer links at `/t/<transfer id>`, and the built
+ * assets under `/assets/`. Vite puts a content hash into every asset's name, so assets are
+ * cached for a year; pages are revalidated on every load, so a new build is seen at once.
  */
 export function registerWebRoutes(app: App, webRoot: string): void {
-  const indexPath = path.join(webRoot, 'index.html');
-  let cached: Promise<string> | null = null;
-  const page = (): Promise<string> => (cached ??= readFile(indexPath, 'utf8'));
+  const page = (file: string): (() => Promise<string>) => {
+    let cached: Promise<string> | null = null;
+    return () => (cached ??= readFile(path.join(webRoot, file), 'utf8'));
+  };
+  const indexPage = page('index.html');
   for (const url of ['/', '/setup', '/invite', '/login']) {
     app.get(url, { schema: { hide: true } }, async (_request, reply) =>
       reply
         .type('text/html; charset=utf-8')
         .header('cache-control', 'no-cache')
-        .send(await page()),
+        .send(await indexPage()),
     );
+  }
+
+  // Only a build has assets. Unbuilt, the placeholder page (which needs none) is all there is.
+  const assets = path.join(webRoot, 'assets');
+  const isBuilt = existsSync(assets);
+
+  // The link's secret is in the fragment, which browsers never send: the server sees the id.
+  const transferPage = page('transfer.html');
+  app.get(
+    `${TRANSFER_PAGE_PATH}/:id`,
+    { schema: { hide: true, params: z.strictObject({ id: z.string() }) } },
+    async (request, reply) => {
+      if (!transferIdSchema.safeParse(request.params.id).success) {
+        throw new AppError(404, 'not_found', 'no transfer page at this path');
+      }
+      if (!isBuilt) {
+        throw new AppError(404, 'not_found', 'the web app is not built (npm run build)');
+      }
+      return reply
+        .type('text/html; charset=utf-8')
+        .header('cache-control', 'no-cache')
+        .send(await transferPage());
+    },
+  );
+
+  if (isBuilt) {
+    void app.register(fastifyStatic, {
+      root: assets,
+      prefix: '/assets/',
+      decorateReply: false,
+      index: false,
+      list: false,
+      dotfiles: 'deny',
+      cacheControl: true,
+      maxAge: '365d',
+      immutable: true,
+    });
   }
 }
