@@ -3,17 +3,24 @@ import { computeSafetyCode } from '@amtsbote/crypto';
 import { CONVERSATION_KINDS, type ConversationKind } from '@amtsbote/protocol';
 import type { Command } from 'commander';
 import { ClientCliError, describeClientError } from './client/client-error.js';
+import { describeFileError } from './client/file-errors.js';
 import {
   conversationLine,
   formatEvent,
   formatMessages,
   messageLines,
+  publicEvent,
   toJson,
+  type CommandAnswer,
 } from './client/client-output.js';
 import { withClientSession } from './client/client-session.js';
+import { registerDownloadCommand, type CommandRunner } from './client/file-commands.js';
 import { runLogin, type LoginOptions } from './client/login-command.js';
 import { parseMemberList, resolveUserIds } from './client/members.js';
 import { PROFILE_KEY_FILE } from './client/profile.js';
+import { registerSendCommand } from './client/send-command.js';
+import { registerTransferCommands } from './client/transfer-commands.js';
+import { registerTransferFetchCommand } from './client/transfer-fetch-command.js';
 import type { CliIo } from './main.js';
 
 interface GlobalOptions {
@@ -22,10 +29,6 @@ interface GlobalOptions {
   readonly json?: boolean;
 }
 
-/** What a command prints: the JSON answer for --json, the text otherwise; null: nothing more. */
-type Answer = { readonly json: unknown; readonly text: string } | null;
-
-const MAX_TEXT_CHARS = 10_000;
 const MAX_LISTEN_COUNT = 1_000_000;
 
 const clientHelp = `
@@ -35,12 +38,18 @@ read the profile and act as this device: protect it like an SSH private key.
 
 Passwords are read from standard input (--password-stdin), never from the command line.
 
+Files: \`send --file\` streams a file from disk, encrypted on this device, as an attachment;
+\`download\` saves one, decrypted, only when it arrived complete and unchanged (never a partial
+file) and only if the organization's policy allows saving files. \`transfer create\` and
+\`transfer share\` print a link that holds the file's key: whoever has it (and its password)
+can download the file with \`amtsbote transfer fetch\`, until it expires or is revoked.
+
 A user's first login prints a recovery key once. Further devices of the user are added with
 \`login --link\` (shows a code; approve it with \`device approve CODE\` on another profile of the
 user) or \`login --recovery-key-stdin\` (the recovery key on the line after the password).
 
 Exit codes: 0 done; 1 the server failed or could not be reached (a message not yet sent waits
-in the profile's outbox); 2 refused (bad input, no profile, wrong key, or the server said no);
+in the profile's outbox), or a file arrived changed and was not saved; 2 refused (bad input, no profile, wrong key, or the server said no);
 77 the session ended (expired or revoked).
 `;
 
@@ -80,14 +89,14 @@ export function registerClientCommands(
   io: CliIo,
   setExitCode: (code: number) => void,
 ): void {
-  const run = async (command: Command, work: () => Promise<Answer>): Promise<void> => {
+  const run = async (command: Command, work: () => Promise<CommandAnswer>): Promise<void> => {
     const isJson = optionsOf(command).json === true;
     try {
       const answer = await work();
       if (answer !== null) io.stdout(isJson ? `${toJson(answer.json)}\n` : answer.text);
       setExitCode(0);
     } catch (error) {
-      const described = describeClientError(error);
+      const described = describeFileError(error) ?? describeClientError(error);
       if (described === null) throw error;
       if (isJson) {
         io.stdout(
@@ -105,6 +114,11 @@ export function registerClientCommands(
     .option('--server <url>', 'server address, e.g. https://amtsbote.example.de (login only)')
     .option('--profile <dir>', 'profile directory of this device')
     .addHelpText('after', clientHelp);
+  const runner: CommandRunner = {
+    io,
+    run,
+    profileOf: (command) => profileOf(optionsOf(command)),
+  };
 
   client
     .command('login')
@@ -229,23 +243,10 @@ export function registerClientCommands(
       });
   }
 
-  client
-    .command('send')
-    .description('send a text message; returns once the server stored it')
-    .requiredOption('--conversation <id>', 'conversation id')
-    .requiredOption('--text <text>', 'the message text')
-    .option('--json', 'print the result as JSON')
-    .action(async (o: { conversation: string; text: string }, command: Command) => {
-      await run(command, async () => {
-        if (o.text.trim() === '' || o.text.length > MAX_TEXT_CHARS) {
-          throw new ClientCliError('invalid_text', `--text has 1 to ${MAX_TEXT_CHARS} characters`);
-        }
-        return withClientSession(profileOf(optionsOf(command)), false, async (s) => {
-          const sent = await s.client.sendText(o.conversation, o.text);
-          return { json: sent, text: `${sent.messageId}\n` };
-        });
-      });
-    });
+  registerSendCommand(client, runner);
+  registerDownloadCommand(client, runner);
+  registerTransferCommands(client, runner);
+  registerTransferFetchCommand(program, runner);
 
   client
     .command('messages')
@@ -287,7 +288,7 @@ export function registerClientCommands(
             async () => {
               if (events === null) return;
               for await (const event of events) {
-                io.stdout(isJson ? `${toJson(event, false)}\n` : formatEvent(event));
+                io.stdout(isJson ? `${toJson(publicEvent(event), false)}\n` : formatEvent(event));
                 if (event.type === 'message' && event.content.type === 'text') messages += 1;
                 if (count !== null && messages >= count) break;
               }

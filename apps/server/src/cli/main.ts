@@ -11,6 +11,8 @@ export interface CliIo {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
   readonly readStdin: () => Promise<string>;
+  /** Standard error is a terminal: progress of file transfers is shown there (absent: not). */
+  readonly isStderrTerminal?: boolean;
 }
 
 async function readAllStdin(): Promise<string> {
@@ -24,6 +26,7 @@ export const processIo: CliIo = {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
   readStdin: readAllStdin,
+  isStderrTerminal: process.stderr.isTTY,
 };
 
 const envHelp = `\nEnvironment:\n${CONFIG_REFERENCE.map(([name, fallback, text]) => `  ${name.padEnd(36)} ${text} (default ${fallback})`).join('\n')}\n`;

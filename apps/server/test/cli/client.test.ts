@@ -33,6 +33,7 @@ const messagesSchema = z.array(
     sentAt: z.iso.datetime({ offset: true }),
     text: z.string().nullable(),
     contentType: z.string().nullable(),
+    attachments: z.array(z.unknown()),
   }),
 );
 const conversationsSchema = z.array(
