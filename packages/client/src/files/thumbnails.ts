@@ -89,7 +89,7 @@ export async function readThumbnail(http: HttpApi, thumbnail: ThumbnailRef): Pro
   );
   const out = new Uint8Array(thumbnail.sizeBytes);
   const reader = plaintext.getReader();
-  for (let at = 0; ; ) {
+  for (let at = 0; ;) {
     const { done, value } = await reader.read();
     if (done) return out;
     out.set(value, at);
