@@ -145,6 +145,12 @@ const TOKEN_ROUTES_WITH_ID = [
   'HEAD /api/transfers/{id}/content',
 ];
 
+/**
+ * Web pages with a path parameter: the same static page for every id, no data (the transfer
+ * download page reads its transfer through the token routes above).
+ */
+const PAGE_ROUTES_WITH_ID = ['GET /t/{id}'];
+
 /** Routes on organization data that take no id; each has its own test below. */
 const ORGANIZATION_ROUTES_WITHOUT_ID = [
   'GET /api/admin/users',
@@ -376,6 +382,7 @@ describe('organization isolation', () => {
       new Set([
         ...FOREIGN_ID_CASES.filter((c) => c.method !== 'HEAD').map((c) => `${c.method} ${c.path}`),
         ...TOKEN_ROUTES_WITH_ID.filter((r) => !r.startsWith('HEAD')),
+        ...PAGE_ROUTES_WITH_ID,
       ]),
     );
   });
