@@ -1,11 +1,16 @@
-import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { sql, type Kysely } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrateTo, migrateToLatest, type MigrationReport } from '../../src/storage/migrate.js';
-import { MIGRATIONS } from '../../src/storage/migrations/index.js';
-import { describeEachBackend, type OpenedStore } from '../storage/backends.js';
+import { sql } from 'kysely';
+import { describe, expect, it } from 'vitest';
+import { migrateTo } from '../../src/storage/migrate.js';
+import { describeEachBackend } from '../storage/backends.js';
 import { describeColumns, listKeyConstraints, listTables } from '../storage/schema-catalog.js';
+import {
+  describeLaterMigrations,
+  insertDevice,
+  insertOrganization,
+  insertUser,
+  useMigrationBed,
+} from './migration-bed.js';
 
 const MIGRATION = '0001-identity';
 
@@ -126,42 +131,12 @@ const KEYS = [
 const CHECK_VIOLATION = '23514';
 
 describeEachBackend(`migration ${MIGRATION}`, (backend) => {
-  let opened: OpenedStore | null = null;
-  let report: MigrationReport;
-  const db = (): Kysely<unknown> => {
-    assert(opened !== null, 'the store is opened in beforeAll');
-    return opened.storage.db as Kysely<unknown>;
-  };
-
-  beforeAll(async () => {
-    opened = await backend.openEmpty();
-    report = await migrateTo(opened.storage.db, MIGRATION);
-  });
-
-  afterAll(async () => {
-    await opened?.close();
-  });
-
-  const addOrganization = async (): Promise<string> => {
-    const id = randomUUID();
-    await sql`insert into organizations (id, slug, name, created_at)
-      values (${id}, ${`org-${id}`}, 'Stadt', now())`.execute(db());
-    return id;
-  };
-
-  const addUser = async (organizationId: string, role: string, status: string): Promise<string> => {
-    const id = randomUUID();
-    await sql`insert into users (id, organization_id, username, username_key, display_name,
-        role, status, created_at, updated_at)
-      values (${id}, ${organizationId}, ${id}, ${id}, 'Anna', ${role}, ${status}, now(), now())`.execute(
-      db(),
-    );
-    return id;
-  };
+  const bed = useMigrationBed(backend, MIGRATION, { from: null });
+  const { db, run } = bed;
 
   describe('on an empty database', () => {
     it('applies only this migration', () => {
-      expect(report.applied).toEqual([MIGRATION]);
+      expect(bed.applied()).toEqual([MIGRATION]);
     });
 
     it('creates exactly the identity tables', async () => {
@@ -179,92 +154,76 @@ describeEachBackend(`migration ${MIGRATION}`, (backend) => {
     });
 
     it('defaults require_passkey to false', async () => {
-      const userId = await addUser(await addOrganization(), 'member', 'active');
+      const userId = await insertUser(db(), { organizationId: await insertOrganization(db()) });
       const { rows } = await sql<{ require_passkey: boolean }>`
         select require_passkey from users where id = ${userId}`.execute(db());
       expect(rows).toEqual([{ require_passkey: false }]);
     });
 
     it('rejects a user role other than member or admin', async () => {
-      const organizationId = await addOrganization();
-      await addUser(organizationId, 'admin', 'active');
-      await expect(addUser(organizationId, 'root', 'active')).rejects.toMatchObject({
+      const organizationId = await insertOrganization(db());
+      await insertUser(db(), { organizationId, role: 'admin' });
+      await expect(insertUser(db(), { organizationId, role: 'root' })).rejects.toMatchObject({
         code: CHECK_VIOLATION,
       });
     });
 
     it('rejects a user status other than active or disabled', async () => {
-      const organizationId = await addOrganization();
-      await addUser(organizationId, 'member', 'disabled');
-      await expect(addUser(organizationId, 'member', 'deleted')).rejects.toMatchObject({
+      const organizationId = await insertOrganization(db());
+      await insertUser(db(), { organizationId, status: 'disabled' });
+      await expect(insertUser(db(), { organizationId, status: 'deleted' })).rejects.toMatchObject({
         code: CHECK_VIOLATION,
       });
     });
 
     it('rejects a device kind other than managed or personal', async () => {
-      const organizationId = await addOrganization();
-      const userId = await addUser(organizationId, 'member', 'active');
-      const addDevice = (kind: string) =>
-        sql`insert into devices
-          (id, organization_id, user_id, name, platform, kind, created_at, last_seen_at)
-        values (${randomUUID()}, ${organizationId}, ${userId}, 'PC', 'web', ${kind}, now(), now())`.execute(
-          db(),
-        );
+      const organizationId = await insertOrganization(db());
+      const userId = await insertUser(db(), { organizationId });
+      const addDevice = (kind: string) => insertDevice(db(), { organizationId, userId, kind });
       await addDevice('managed');
       await expect(addDevice('server')).rejects.toMatchObject({ code: CHECK_VIOLATION });
     });
 
     it('rejects an invite role other than member or admin', async () => {
-      const organizationId = await addOrganization();
+      const organizationId = await insertOrganization(db());
       const addInvite = (role: string) =>
-        sql`insert into invites
+        run(sql`insert into invites
           (id, organization_id, token_hash, role, created_at, expires_at)
-        values (${randomUUID()}, ${organizationId}, ${randomUUID()}, ${role}, now(), now())`.execute(
-          db(),
-        );
+        values (${randomUUID()}, ${organizationId}, ${randomUUID()}, ${role}, now(), now())`);
       await addInvite('member');
       await expect(addInvite('root')).rejects.toMatchObject({ code: CHECK_VIOLATION });
     });
 
     it('rejects a challenge purpose other than register, login or second_factor', async () => {
-      const organizationId = await addOrganization();
+      const organizationId = await insertOrganization(db());
       const addChallenge = (purpose: string) =>
-        sql`insert into webauthn_challenges
+        run(sql`insert into webauthn_challenges
           (id, organization_id, purpose, challenge, created_at, expires_at)
-        values (${randomUUID()}, ${organizationId}, ${purpose}, 'c', now(), now())`.execute(db());
+        values (${randomUUID()}, ${organizationId}, ${purpose}, 'c', now(), now())`);
       await addChallenge('second_factor');
       await expect(addChallenge('recover')).rejects.toMatchObject({ code: CHECK_VIOLATION });
     });
 
     it('deletes everything of an organization together with it', async () => {
-      const organizationId = await addOrganization();
-      const userId = await addUser(organizationId, 'admin', 'active');
-      const deviceId = randomUUID();
-      await sql`insert into devices
-          (id, organization_id, user_id, name, platform, kind, created_at, last_seen_at)
-        values (${deviceId}, ${organizationId}, ${userId}, 'PC', 'web', 'managed', now(), now())`.execute(
-        db(),
-      );
-      await sql`insert into sessions (id, organization_id, user_id, device_id, token_hash,
+      const organizationId = await insertOrganization(db());
+      const userId = await insertUser(db(), { organizationId, role: 'admin' });
+      const deviceId = await insertDevice(db(), { organizationId, userId });
+      await run(sql`insert into sessions (id, organization_id, user_id, device_id, token_hash,
           created_at, last_used_at, expires_at)
         values (${randomUUID()}, ${organizationId}, ${userId}, ${deviceId}, ${randomUUID()},
-          now(), now(), now())`.execute(db());
-      await sql`insert into invites (id, organization_id, token_hash, role, created_by,
+          now(), now(), now())`);
+      await run(sql`insert into invites (id, organization_id, token_hash, role, created_by,
           created_at, expires_at, used_at, used_by)
         values (${randomUUID()}, ${organizationId}, ${randomUUID()}, 'member', ${userId},
-          now(), now(), now(), ${userId})`.execute(db());
-      await sql`insert into passkeys (id, organization_id, user_id, credential_id, public_key,
+          now(), now(), now(), ${userId})`);
+      await run(sql`insert into passkeys (id, organization_id, user_id, credential_id, public_key,
           sign_count, transports, name, created_at)
-        values (${randomUUID()}, ${organizationId}, ${userId}, 'cred', 'pk', 0, '', 'Key', now())`.execute(
-        db(),
-      );
-      await sql`insert into webauthn_challenges (id, organization_id, user_id, purpose,
+        values (${randomUUID()}, ${organizationId}, ${userId}, 'cred', 'pk', 0, '', 'Key', now())`);
+      await run(sql`insert into webauthn_challenges (id, organization_id, user_id, purpose,
           challenge, created_at, expires_at)
-        values (${randomUUID()}, ${organizationId}, ${userId}, 'login', 'c', now(), now())`.execute(
-        db(),
-      );
+        values (${randomUUID()}, ${organizationId}, ${userId}, 'login', 'c', now(), now())`);
 
-      await sql`delete from organizations where id = ${organizationId}`.execute(db());
+      await run(sql`delete from organizations where id = ${organizationId}`);
 
       for (const table of Object.keys(COLUMNS).filter((t) => t !== 'setup_tokens')) {
         const { rows } = await sql<{ n: number }>`
@@ -281,12 +240,5 @@ describeEachBackend(`migration ${MIGRATION}`, (backend) => {
   });
 
   // Runs last: it moves the schema past this migration.
-  describe('followed by migrateToLatest', () => {
-    it('applies exactly the later migrations once, and nothing on a second run', async () => {
-      const names = Object.keys(MIGRATIONS);
-      const later = names.slice(names.indexOf(MIGRATION) + 1);
-      expect((await migrateToLatest(db())).applied).toEqual(later);
-      expect((await migrateToLatest(db())).applied).toEqual([]);
-    });
-  });
+  describeLaterMigrations(bed);
 });

@@ -1,12 +1,19 @@
-import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { sql, type Kysely } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { describe, expect, it } from 'vitest';
 import { asBytes } from '../../src/messaging/bytes.js';
-import { migrateTo, migrateToLatest, type MigrationReport } from '../../src/storage/migrate.js';
-import { MIGRATIONS } from '../../src/storage/migrations/index.js';
-import { describeEachBackend, type OpenedStore } from '../storage/backends.js';
+import { migrateTo } from '../../src/storage/migrate.js';
+import { describeEachBackend } from '../storage/backends.js';
 import { describeColumns, listKeyConstraints, listTables } from '../storage/schema-catalog.js';
+import {
+  describeLaterMigrations,
+  insertConversation,
+  insertDevice,
+  insertMember,
+  insertOrganization,
+  insertUser,
+  useMigrationBed,
+} from './migration-bed.js';
 
 const MIGRATION = '0002-messaging';
 const TIMESTAMPTZ = 'timestamp with time zone';
@@ -133,44 +140,20 @@ const CHECK_VIOLATION = '23514';
 const UNIQUE_VIOLATION = '23505';
 
 describeEachBackend(`migration ${MIGRATION}`, (backend) => {
-  let opened: OpenedStore | null = null;
-  let report: MigrationReport;
-  const db = (): Kysely<unknown> => {
-    assert(opened !== null, 'the store is opened in beforeAll');
-    return opened.storage.db as Kysely<unknown>;
-  };
-  const run = (query: ReturnType<typeof sql>) => query.execute(db());
-
-  beforeAll(async () => {
-    opened = await backend.openEmpty();
-    report = await migrateTo(opened.storage.db, MIGRATION);
-  });
-  afterAll(async () => {
-    await opened?.close();
-  });
+  // From an empty database: the test sees 0001 and this migration applied together.
+  const bed = useMigrationBed(backend, MIGRATION, { from: null });
+  const { db, run } = bed;
 
   /** An organization with one user and one device; returns their ids. */
   const addOwner = async () => {
-    const [organizationId, userId, deviceId] = [randomUUID(), randomUUID(), randomUUID()];
-    await run(sql`insert into organizations (id, slug, name, created_at)
-      values (${organizationId}, ${`org-${organizationId}`}, 'Stadt', now())`);
-    await run(sql`insert into users (id, organization_id, username, username_key, display_name,
-        role, status, created_at, updated_at)
-      values (${userId}, ${organizationId}, ${userId}, ${userId}, 'Anna', 'member', 'active',
-        now(), now())`);
-    await run(sql`insert into devices
-        (id, organization_id, user_id, name, platform, kind, created_at, last_seen_at)
-      values (${deviceId}, ${organizationId}, ${userId}, 'PC', 'web', 'managed', now(), now())`);
+    const organizationId = await insertOrganization(db());
+    const userId = await insertUser(db(), { organizationId });
+    const deviceId = await insertDevice(db(), { organizationId, userId });
     return { organizationId, userId, deviceId };
   };
 
-  const addConversation = async (organizationId: string, kind = 'group'): Promise<string> => {
-    const id = randomUUID();
-    await run(sql`insert into conversations
-        (id, organization_id, kind, ciphersuite, epoch, last_seq, created_at)
-      values (${id}, ${organizationId}, ${kind}, 83, 0, 0, now())`);
-    return id;
-  };
+  const addConversation = (organizationId: string, kind = 'group'): Promise<string> =>
+    insertConversation(db(), { organizationId, kind });
 
   const addEvent = (conversationId: string, seq: number, type: string, messageId: string | null) =>
     run(sql`insert into conversation_events
@@ -189,7 +172,7 @@ describeEachBackend(`migration ${MIGRATION}`, (backend) => {
 
   describe('on an empty database', () => {
     it('applies the identity migration and this one', () => {
-      expect(report.applied).toEqual(['0001-identity', MIGRATION]);
+      expect(bed.applied()).toEqual(['0001-identity', MIGRATION]);
     });
 
     it('adds exactly the messaging tables', async () => {
@@ -231,8 +214,7 @@ describeEachBackend(`migration ${MIGRATION}`, (backend) => {
       });
       const conversationId = await addConversation(owner.organizationId, 'channel');
       const addMember = (role: string) =>
-        run(sql`insert into conversation_members (conversation_id, user_id, role, added_at)
-          values (${conversationId}, ${owner.userId}, ${role}, now())`);
+        insertMember(db(), { conversationId, userId: owner.userId, role });
       await expect(addMember('admin')).rejects.toMatchObject({ code: CHECK_VIOLATION });
       await addMember('poster');
       await expect(addEvent(conversationId, 1, 'proposal', null)).rejects.toMatchObject({
@@ -323,8 +305,7 @@ describeEachBackend(`migration ${MIGRATION}`, (backend) => {
       await addEvent(conversationId, 1, 'message', randomUUID());
       await run(sql`insert into identity_keys (user_id, organization_id, public_key, created_at)
         values (${owner.userId}, ${owner.organizationId}, ${new Uint8Array([1])}, now())`);
-      await run(sql`insert into conversation_members (conversation_id, user_id, role, added_at)
-        values (${conversationId}, ${owner.userId}, 'owner', now())`);
+      await insertMember(db(), { conversationId, userId: owner.userId, role: 'owner' });
       await run(sql`insert into conversation_devices
           (conversation_id, device_id, user_id, from_seq, acked_seq)
         values (${conversationId}, ${owner.deviceId}, ${owner.userId}, 0, 0)`);
@@ -355,12 +336,5 @@ describeEachBackend(`migration ${MIGRATION}`, (backend) => {
   });
 
   // Runs last: it moves the schema past this migration.
-  describe('followed by migrateToLatest', () => {
-    it('applies exactly the later migrations once, and nothing on a second run', async () => {
-      const names = Object.keys(MIGRATIONS);
-      const later = names.slice(names.indexOf(MIGRATION) + 1);
-      expect((await migrateToLatest(db())).applied).toEqual(later);
-      expect((await migrateToLatest(db())).applied).toEqual([]);
-    });
-  });
+  describeLaterMigrations(bed);
 });

@@ -1,19 +1,21 @@
-import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { sql, type Kysely } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrateTo, migrateToLatest, type MigrationReport } from '../../src/storage/migrate.js';
-import { MIGRATIONS } from '../../src/storage/migrations/index.js';
-import { describeEachBackend, type OpenedStore } from '../storage/backends.js';
+import { sql } from 'kysely';
+import { describe, expect, it } from 'vitest';
+import { migrateTo } from '../../src/storage/migrate.js';
+import { describeEachBackend } from '../storage/backends.js';
 import { describeColumns, listKeyConstraints, listTables } from '../storage/schema-catalog.js';
+import {
+  describeLaterMigrations,
+  insertDevice,
+  insertOrganization,
+  insertUser,
+  useMigrationBed,
+} from './migration-bed.js';
 
 const MIGRATION = '0003-device-links';
 const TIMESTAMPTZ = 'timestamp with time zone';
 const CHECK_VIOLATION = '23514';
 const UNIQUE_VIOLATION = '23505';
-
-const names = Object.keys(MIGRATIONS);
-const BEFORE = names[names.indexOf(MIGRATION) - 1];
 
 /** The tables this migration creates, as the catalog reports them. Frozen like the migration. */
 const COLUMNS: Readonly<Record<string, readonly string[]>> = {
@@ -59,45 +61,20 @@ const KEYS = [
 const TAG = new Uint8Array(32).fill(7);
 
 describeEachBackend(`migration ${MIGRATION}`, (backend) => {
-  let opened: OpenedStore | null = null;
-  let report: MigrationReport;
   let tablesBefore: string[];
-  const db = (): Kysely<unknown> => {
-    assert(opened !== null, 'the store is opened in beforeAll');
-    return opened.storage.db as Kysely<unknown>;
-  };
-  const run = (query: ReturnType<typeof sql>) => query.execute(db());
-
-  beforeAll(async () => {
-    assert(BEFORE !== undefined, 'a migration precedes this one');
-    opened = await backend.openEmpty();
-    await migrateTo(opened.storage.db, BEFORE);
-    tablesBefore = await listTables(db());
-    report = await migrateTo(opened.storage.db, MIGRATION);
+  const bed = useMigrationBed(backend, MIGRATION, {
+    seed: async (db) => {
+      tablesBefore = await listTables(db);
+    },
   });
-  afterAll(async () => {
-    await opened?.close();
-  });
+  const { db, run } = bed;
 
   /** An organization with one user and two devices; returns their ids. */
   const addOwner = async () => {
-    const [organizationId, userId, deviceId, otherDeviceId] = [
-      randomUUID(),
-      randomUUID(),
-      randomUUID(),
-      randomUUID(),
-    ];
-    await run(sql`insert into organizations (id, slug, name, created_at)
-      values (${organizationId}, ${`org-${organizationId}`}, 'Stadt', now())`);
-    await run(sql`insert into users (id, organization_id, username, username_key, display_name,
-        role, status, created_at, updated_at)
-      values (${userId}, ${organizationId}, ${userId}, ${userId}, 'Anna', 'member', 'active',
-        now(), now())`);
-    for (const id of [deviceId, otherDeviceId]) {
-      await run(sql`insert into devices
-          (id, organization_id, user_id, name, platform, kind, created_at, last_seen_at)
-        values (${id}, ${organizationId}, ${userId}, 'PC', 'web', 'managed', now(), now())`);
-    }
+    const organizationId = await insertOrganization(db());
+    const userId = await insertUser(db(), { organizationId });
+    const deviceId = await insertDevice(db(), { organizationId, userId });
+    const otherDeviceId = await insertDevice(db(), { organizationId, userId });
     return { organizationId, userId, deviceId, otherDeviceId };
   };
 
@@ -122,7 +99,7 @@ describeEachBackend(`migration ${MIGRATION}`, (backend) => {
 
   describe('on the schema before it', () => {
     it('applies exactly this migration', () => {
-      expect(report.applied).toEqual([MIGRATION]);
+      expect(bed.applied()).toEqual([MIGRATION]);
     });
 
     it('adds exactly the device link and recovery tables', async () => {
@@ -228,11 +205,5 @@ describeEachBackend(`migration ${MIGRATION}`, (backend) => {
   });
 
   // Runs last: it moves the schema past this migration.
-  describe('followed by migrateToLatest', () => {
-    it('applies exactly the later migrations once, and nothing on a second run', async () => {
-      const later = names.slice(names.indexOf(MIGRATION) + 1);
-      expect((await migrateToLatest(db())).applied).toEqual(later);
-      expect((await migrateToLatest(db())).applied).toEqual([]);
-    });
-  });
+  describeLaterMigrations(bed);
 });

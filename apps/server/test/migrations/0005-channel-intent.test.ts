@@ -1,11 +1,15 @@
-import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { sql, type Kysely } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrateTo, migrateToLatest } from '../../src/storage/migrate.js';
+import { sql } from 'kysely';
+import { describe, expect, it } from 'vitest';
 import { MIGRATIONS } from '../../src/storage/migrations/index.js';
-import { describeEachBackend, type OpenedStore } from '../storage/backends.js';
+import { describeEachBackend } from '../storage/backends.js';
 import { describeColumns, listKeyConstraints } from '../storage/schema-catalog.js';
+import {
+  describeLaterMigrations,
+  insertConversation,
+  insertOrganization,
+  useMigrationBed,
+} from './migration-bed.js';
 
 const MIGRATION = '0005-channel-intent';
 const BEFORE = '0002-messaging';
@@ -13,15 +17,21 @@ const CHECK_VIOLATION = '23514';
 const UNIQUE_VIOLATION = '23505';
 
 describeEachBackend(`migration ${MIGRATION}`, (backend) => {
-  let opened: OpenedStore | null = null;
-  let organizationId: string;
-  let conversationId: string;
+  const organizationId = randomUUID();
+  const conversationId = randomUUID();
   const oldMessageId = randomUUID();
-  const db = (): Kysely<unknown> => {
-    assert(opened !== null, 'the store is opened in beforeAll');
-    return opened.storage.db as Kysely<unknown>;
-  };
-  const run = (query: ReturnType<typeof sql>) => query.execute(db());
+  const bed = useMigrationBed(backend, MIGRATION, {
+    from: BEFORE,
+    seed: async (db) => {
+      await insertOrganization(db, { id: organizationId });
+      await insertConversation(db, { id: conversationId, organizationId, kind: 'channel' });
+      // Written before intents existed: a commit and a message.
+      await addEvent(1, 'commit', null);
+      await addEvent(2, 'message', oldMessageId);
+    },
+  });
+  const { db, run } = bed;
+
   const addEvent = (seq: number, type: string, messageId: string | null, intent?: string | null) =>
     intent === undefined
       ? run(sql`insert into conversation_events
@@ -38,29 +48,11 @@ describeEachBackend(`migration ${MIGRATION}`, (backend) => {
     return rows[0]?.intent;
   };
 
-  beforeAll(async () => {
-    opened = await backend.openEmpty();
-    await migrateTo(opened.storage.db, BEFORE);
-    organizationId = randomUUID();
-    conversationId = randomUUID();
-    await run(sql`insert into organizations (id, slug, name, created_at)
-      values (${organizationId}, ${`org-${organizationId}`}, 'Stadt', now())`);
-    await run(sql`insert into conversations
-        (id, organization_id, kind, ciphersuite, epoch, last_seq, created_at)
-      values (${conversationId}, ${organizationId}, 'channel', 83, 0, 0, now())`);
-    // Written before intents existed: a commit and a message.
-    await addEvent(1, 'commit', null);
-    await addEvent(2, 'message', oldMessageId);
-  });
-  afterAll(async () => {
-    await opened?.close();
-  });
-
   describe('on a database with messages', () => {
-    it('applies the migrations after 0002 up to this one', async () => {
+    it('applies the migrations after 0002 up to this one', () => {
       const names = Object.keys(MIGRATIONS);
       const expected = names.slice(names.indexOf(BEFORE) + 1, names.indexOf(MIGRATION) + 1);
-      expect((await migrateTo(db(), MIGRATION)).applied).toEqual(expected);
+      expect(bed.applied()).toEqual(expected);
     });
 
     it('declares earlier messages posts and leaves commits without an intent', async () => {
@@ -113,13 +105,5 @@ describeEachBackend(`migration ${MIGRATION}`, (backend) => {
   });
 
   // Runs last: it moves the schema past this migration.
-  describe('followed by migrateToLatest', () => {
-    it('applies exactly the later migrations once, and nothing on a second run', async () => {
-      const names = Object.keys(MIGRATIONS);
-      expect((await migrateToLatest(db())).applied).toEqual(
-        names.slice(names.indexOf(MIGRATION) + 1),
-      );
-      expect((await migrateToLatest(db())).applied).toEqual([]);
-    });
-  });
+  describeLaterMigrations(bed);
 });

@@ -1,11 +1,15 @@
-import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
-import { sql, type Kysely } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrateTo, migrateToLatest } from '../../src/storage/migrate.js';
+import { sql } from 'kysely';
+import { describe, expect, it } from 'vitest';
 import { MIGRATIONS } from '../../src/storage/migrations/index.js';
-import { describeEachBackend, type OpenedStore } from '../storage/backends.js';
+import { describeEachBackend } from '../storage/backends.js';
 import { describeColumns, listKeyConstraints } from '../storage/schema-catalog.js';
+import {
+  describeLaterMigrations,
+  insertConversation,
+  insertOrganization,
+  insertUser,
+  useMigrationBed,
+} from './migration-bed.js';
 
 const MIGRATION = '0006-history-backup';
 const BEFORE = '0002-messaging';
@@ -33,25 +37,14 @@ const KEYS = [
 ];
 
 describeEachBackend(`migration ${MIGRATION}`, (backend) => {
-  let opened: OpenedStore | null = null;
-  const db = (): Kysely<unknown> => {
-    assert(opened !== null, 'the store is opened in beforeAll');
-    return opened.storage.db as Kysely<unknown>;
-  };
-  const run = (query: ReturnType<typeof sql>) => query.execute(db());
+  const bed = useMigrationBed(backend, MIGRATION, { from: BEFORE });
+  const { db, run } = bed;
 
   /** An organization with a user and a conversation. */
   const addOwner = async () => {
-    const [organizationId, userId, conversationId] = [randomUUID(), randomUUID(), randomUUID()];
-    await run(sql`insert into organizations (id, slug, name, created_at)
-      values (${organizationId}, ${`org-${organizationId}`}, 'Stadt', now())`);
-    await run(sql`insert into users (id, organization_id, username, username_key, display_name,
-        role, status, created_at, updated_at)
-      values (${userId}, ${organizationId}, ${userId}, ${userId}, 'Anna', 'member', 'active',
-        now(), now())`);
-    await run(sql`insert into conversations
-        (id, organization_id, kind, ciphersuite, epoch, last_seq, created_at)
-      values (${conversationId}, ${organizationId}, 'group', 83, 0, 0, now())`);
+    const organizationId = await insertOrganization(db());
+    const userId = await insertUser(db(), { organizationId });
+    const conversationId = await insertConversation(db(), { organizationId });
     return { organizationId, userId, conversationId };
   };
 
@@ -73,19 +66,11 @@ describeEachBackend(`migration ${MIGRATION}`, (backend) => {
     return Number(rows[0]?.n);
   };
 
-  beforeAll(async () => {
-    opened = await backend.openEmpty();
-    await migrateTo(opened.storage.db, BEFORE);
-  });
-  afterAll(async () => {
-    await opened?.close();
-  });
-
   describe('on a database with messaging tables', () => {
-    it('applies the migrations after 0002 up to this one', async () => {
+    it('applies the migrations after 0002 up to this one', () => {
       const names = Object.keys(MIGRATIONS);
       const expected = names.slice(names.indexOf(BEFORE) + 1, names.indexOf(MIGRATION) + 1);
-      expect((await migrateTo(db(), MIGRATION)).applied).toEqual(expected);
+      expect(bed.applied()).toEqual(expected);
     });
 
     it('creates the block table with its columns, keys and indexes', async () => {
@@ -154,12 +139,5 @@ describeEachBackend(`migration ${MIGRATION}`, (backend) => {
   });
 
   // Runs last: it moves the schema past this migration.
-  describe('followed by migrateToLatest', () => {
-    it('applies exactly the later migrations once, and nothing on a second run', async () => {
-      const names = Object.keys(MIGRATIONS);
-      const later = names.slice(names.indexOf(MIGRATION) + 1);
-      expect((await migrateToLatest(db())).applied).toEqual(later);
-      expect((await migrateToLatest(db())).applied).toEqual([]);
-    });
-  });
+  describeLaterMigrations(bed);
 });

@@ -1,26 +1,25 @@
-import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { sql, type Kysely } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrateTo, migrateToLatest } from '../../src/storage/migrate.js';
-import { MIGRATIONS } from '../../src/storage/migrations/index.js';
-import { describeEachBackend, type OpenedStore } from '../storage/backends.js';
+import { sql } from 'kysely';
+import { expect, it } from 'vitest';
+import { migrateTo } from '../../src/storage/migrate.js';
+import { describeEachBackend } from '../storage/backends.js';
 import { describeColumns, listKeyConstraints, listTables } from '../storage/schema-catalog.js';
+import {
+  describeLaterMigrations,
+  insertConversation,
+  insertDevice,
+  insertOrganization,
+  insertUser,
+  previousMigration,
+  useMigrationBed,
+} from './migration-bed.js';
 
 const MIGRATION = '0011-transfers';
+const BEFORE = previousMigration(MIGRATION);
 const CHECK_VIOLATION = '23514';
 const UNIQUE_VIOLATION = '23505';
 
-const names = Object.keys(MIGRATIONS);
-const BEFORE = names[names.indexOf(MIGRATION) - 1];
-
 describeEachBackend(`migration ${MIGRATION}`, (backend) => {
-  let opened: OpenedStore | null = null;
-  const db = (): Kysely<unknown> => {
-    assert(opened !== null, 'the store is opened in beforeAll');
-    return opened.storage.db as Kysely<unknown>;
-  };
-  const run = (query: ReturnType<typeof sql>) => query.execute(db());
   const ids = {
     organizationId: randomUUID(),
     userId: randomUUID(),
@@ -29,6 +28,19 @@ describeEachBackend(`migration ${MIGRATION}`, (backend) => {
     attachmentId: randomUUID(),
     standaloneId: randomUUID(),
   };
+  const bed = useMigrationBed(backend, MIGRATION, {
+    seed: async (db) => {
+      const { organizationId, userId, deviceId, conversationId } = ids;
+      await insertOrganization(db, { id: organizationId });
+      await insertUser(db, { id: userId, organizationId });
+      await insertDevice(db, { id: deviceId, organizationId, userId });
+      await insertConversation(db, { id: conversationId, organizationId });
+      // An attachment from before: it keeps its conversation.
+      await addFile(ids.attachmentId, conversationId);
+    },
+  });
+  const { db, run } = bed;
+
   const addFile = (id: string, conversationId: string | null) =>
     run(sql`insert into files (id, organization_id, uploader_user_id, uploader_device_id,
         conversation_id, size_bytes, status, created_at, completed_at)
@@ -63,31 +75,6 @@ describeEachBackend(`migration ${MIGRATION}`, (backend) => {
     )}`.execute(db());
     return rows[0]?.n;
   };
-
-  beforeAll(async () => {
-    assert(BEFORE !== undefined, 'a migration precedes this one');
-    opened = await backend.openEmpty();
-    await migrateTo(opened.storage.db, BEFORE);
-    const { organizationId, userId, deviceId, conversationId } = ids;
-    await run(sql`insert into organizations (id, slug, name, created_at)
-      values (${organizationId}, ${`org-${organizationId}`}, 'Stadt', now())`);
-    await run(sql`insert into users (id, organization_id, username, username_key, display_name,
-        role, status, created_at, updated_at)
-      values (${userId}, ${organizationId}, 'anna', 'anna', 'Anna', 'member', 'active',
-        now(), now())`);
-    await run(sql`insert into devices
-        (id, organization_id, user_id, name, platform, kind, created_at, last_seen_at)
-      values (${deviceId}, ${organizationId}, ${userId}, 'PC', 'web', 'managed', now(), now())`);
-    await run(sql`insert into conversations
-        (id, organization_id, kind, ciphersuite, epoch, last_seq, created_at)
-      values (${conversationId}, ${organizationId}, 'group', 83, 3, 9, now())`);
-    // An attachment from before: it keeps its conversation.
-    await addFile(ids.attachmentId, conversationId);
-    expect((await migrateTo(opened.storage.db, MIGRATION)).applied).toEqual([MIGRATION]);
-  });
-  afterAll(async () => {
-    await opened?.close();
-  });
 
   it('lets a file belong to no conversation, and adds transfers and their downloads', async () => {
     expect(await describeColumns(db(), 'files')).toContain('conversation_id uuid');
@@ -160,7 +147,7 @@ describeEachBackend(`migration ${MIGRATION}`, (backend) => {
 
   it('is undone by its down migration, which drops the files of no conversation', async () => {
     await addFile(randomUUID(), null);
-    await migrateTo(db(), BEFORE ?? '');
+    await migrateTo(db(), BEFORE);
     expect(await listTables(db())).not.toContain('transfers');
     expect(await listTables(db())).not.toContain('transfer_downloads');
     expect(await describeColumns(db(), 'files')).toContain('conversation_id uuid not null');
@@ -169,11 +156,5 @@ describeEachBackend(`migration ${MIGRATION}`, (backend) => {
   });
 
   // Runs last: it moves the schema past this migration.
-  describe('followed by migrateToLatest', () => {
-    it('applies exactly the later migrations once, and nothing on a second run', async () => {
-      const later = names.slice(names.indexOf(MIGRATION) + 1);
-      expect((await migrateToLatest(db())).applied).toEqual(later);
-      expect((await migrateToLatest(db())).applied).toEqual([]);
-    });
-  });
+  describeLaterMigrations(bed);
 });

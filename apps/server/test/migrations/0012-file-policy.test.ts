@@ -1,17 +1,19 @@
-import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { sql, type Kysely } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrateTo, migrateToLatest } from '../../src/storage/migrate.js';
-import { MIGRATIONS } from '../../src/storage/migrations/index.js';
-import { describeEachBackend, type OpenedStore } from '../storage/backends.js';
+import { sql } from 'kysely';
+import { expect, it } from 'vitest';
+import { migrateTo } from '../../src/storage/migrate.js';
+import { describeEachBackend } from '../storage/backends.js';
 import { describeColumns } from '../storage/schema-catalog.js';
+import {
+  describeLaterMigrations,
+  insertOrganization,
+  previousMigration,
+  useMigrationBed,
+} from './migration-bed.js';
 
 const MIGRATION = '0012-file-policy';
+const BEFORE = previousMigration(MIGRATION);
 const CHECK_VIOLATION = '23514';
-
-const names = Object.keys(MIGRATIONS);
-const BEFORE = names[names.indexOf(MIGRATION) - 1];
 
 const POLICY_COLUMNS_BEFORE = [
   'organization_id uuid not null',
@@ -20,15 +22,19 @@ const POLICY_COLUMNS_BEFORE = [
 ];
 
 describeEachBackend(`migration ${MIGRATION}`, (backend) => {
-  let opened: OpenedStore | null = null;
-  const db = (): Kysely<unknown> => {
-    assert(opened !== null, 'the store is opened in beforeAll');
-    return opened.storage.db as Kysely<unknown>;
-  };
-  const run = (query: ReturnType<typeof sql>) => query.execute(db());
   /** Has a policy row from before (read receipts off); the other never chose anything. */
   const withRow = randomUUID();
   const withoutRow = randomUUID();
+  const bed = useMigrationBed(backend, MIGRATION, {
+    seed: async (db) => {
+      for (const organizationId of [withRow, withoutRow]) {
+        await insertOrganization(db, { id: organizationId });
+      }
+      await sql`insert into organization_policies (organization_id, has_read_receipts, updated_at)
+        values (${withRow}, false, now())`.execute(db);
+    },
+  });
+  const { db, run } = bed;
 
   interface FilePolicyRow {
     has_read_receipts: boolean;
@@ -57,22 +63,6 @@ describeEachBackend(`migration ${MIGRATION}`, (backend) => {
         file_type_mode = ${values.mode ?? 'deny'},
         file_type_extensions = ${values.extensions ?? []}::text[]
       where organization_id = ${withRow}`);
-
-  beforeAll(async () => {
-    assert(BEFORE !== undefined, 'a migration precedes this one');
-    opened = await backend.openEmpty();
-    await migrateTo(opened.storage.db, BEFORE);
-    for (const organizationId of [withRow, withoutRow]) {
-      await run(sql`insert into organizations (id, slug, name, created_at)
-        values (${organizationId}, ${`org-${organizationId}`}, 'Stadt', now())`);
-    }
-    await run(sql`insert into organization_policies (organization_id, has_read_receipts, updated_at)
-      values (${withRow}, false, now())`);
-    expect((await migrateTo(opened.storage.db, MIGRATION)).applied).toEqual([MIGRATION]);
-  });
-  afterAll(async () => {
-    await opened?.close();
-  });
 
   it('adds the file settings, null sizes following the server', async () => {
     expect(await describeColumns(db(), 'organization_policies')).toEqual([
@@ -126,7 +116,7 @@ describeEachBackend(`migration ${MIGRATION}`, (backend) => {
   });
 
   it('is undone by its down migration, which drops only its columns', async () => {
-    await migrateTo(db(), BEFORE ?? '');
+    await migrateTo(db(), BEFORE);
     expect(await describeColumns(db(), 'organization_policies')).toEqual(POLICY_COLUMNS_BEFORE);
     expect((await migrateTo(db(), MIGRATION)).applied).toEqual([MIGRATION]);
     expect(await rowOf(withRow)).toMatchObject({
@@ -136,11 +126,5 @@ describeEachBackend(`migration ${MIGRATION}`, (backend) => {
   });
 
   // Runs last: it moves the schema past this migration.
-  describe('followed by migrateToLatest', () => {
-    it('applies exactly the later migrations once, and nothing on a second run', async () => {
-      const later = names.slice(names.indexOf(MIGRATION) + 1);
-      expect((await migrateToLatest(db())).applied).toEqual(later);
-      expect((await migrateToLatest(db())).applied).toEqual([]);
-    });
-  });
+  describeLaterMigrations(bed);
 });
