@@ -1,9 +1,10 @@
 /*
  * file-crypto: streaming file encryption through the public entry of the BUILT @amtsbote/crypto
- * (createFileEncryptor / createFileDecryptor: WebCrypto AES-256-GCM, WHATWG streams, default
- * chunk size), --mebibytes of plaintext per repetition, written and read in 64 KiB pieces as a
- * browser's File.stream() or a fetch body gives them. The decryptor gets the expected size, as
- * the app does from the file's metadata.
+ * (createFileEncryptor / createFileDecryptor: AES-256-GCM in node:crypto, as Node gets it, WHATWG
+ * streams, default chunk size), --mebibytes of plaintext per repetition, written and read in
+ * 64 KiB pieces as a browser's File.stream() or a fetch body gives them. The decryptor gets the
+ * expected size, as the app does from the file's metadata. The same streams on the WebCrypto
+ * backend (what browsers run; built module, not the public entry) are measured beside them.
  *
  * Peer: node:crypto AES-256-GCM over the same chunks with the same nonces and associated data,
  * one createCipheriv / createDecipheriv per chunk, synchronously and without streams: the cost
@@ -24,6 +25,9 @@ import {
   createFileEncryptor,
   generateFileKey,
 } from '@amtsbote/crypto';
+import { createFileDecryptorOn } from '../packages/crypto/dist/files/file-decryptor.js';
+import { createFileEncryptorOn } from '../packages/crypto/dist/files/file-encryptor.js';
+import { webCryptoChunkCipherBackend } from '../packages/crypto/dist/files/webcrypto-chunk-cipher.js';
 import { figure, nowMs, ratio } from './stats.js';
 
 const GOAL = '>= 300 MiB/s';
@@ -96,20 +100,29 @@ function mebibytesPerSecond(bytes, elapsedMs) {
   return bytes / MEBIBYTE / (elapsedMs / 1000);
 }
 
-async function streamedEncrypt(key, source, totalBytes, deadline) {
+/** The streams of the public entry (node:crypto in Node) and of the WebCrypto backend. */
+const DEFAULT_STREAMS = { createFileEncryptor, createFileDecryptor };
+const WEBCRYPTO_STREAMS = {
+  createFileEncryptor: (key, options) =>
+    createFileEncryptorOn(webCryptoChunkCipherBackend(), key, options),
+  createFileDecryptor: (key, options) =>
+    createFileDecryptorOn(webCryptoChunkCipherBackend(), key, options),
+};
+
+async function streamedEncrypt(streams, key, source, totalBytes, deadline) {
   const outputs = [];
   const start = nowMs();
   await plaintextSource(source, totalBytes, deadline)
-    .pipeThrough(createFileEncryptor(key))
+    .pipeThrough(streams.createFileEncryptor(key))
     .pipeTo(collectingSink(outputs));
   return { rate: mebibytesPerSecond(totalBytes, nowMs() - start), outputs };
 }
 
-async function streamedDecrypt(key, outputs, totalBytes) {
+async function streamedDecrypt(streams, key, outputs, totalBytes) {
   const counter = { bytes: 0 };
   const start = nowMs();
   await ciphertextSource(outputs)
-    .pipeThrough(createFileDecryptor(key, { expectedPlaintextBytes: totalBytes }))
+    .pipeThrough(streams.createFileDecryptor(key, { expectedPlaintextBytes: totalBytes }))
     .pipeTo(countingSink(counter));
   const elapsedMs = nowMs() - start;
   if (counter.bytes !== totalBytes) throw new Error(`decrypted ${counter.bytes} bytes`);
@@ -201,14 +214,23 @@ export async function fileCrypto(options, deadline) {
   // Random bytes repeated every 4 MiB, a multiple of chunk and piece sizes.
   const source = randomBytes(4 * MEBIBYTE);
   const header = randomBytes(FILE_HEADER_BYTES);
-  const samples = { enc: [], dec: [], peerEnc: [], peerDec: [], memory: [] };
+  const samples = {
+    enc: [],
+    dec: [],
+    webEnc: [],
+    webDec: [],
+    peerEnc: [],
+    peerDec: [],
+    memory: [],
+  };
   // Ours and the peer alternate within each repetition, so both see the same machine load.
   for (let rep = 0; rep < options.repetitions; rep++) {
     if (rep > 0 && deadline.isSpent) break;
     const key = generateFileKey();
     // First, before this repetition holds any ciphertext.
     const memory = await streamedRoundTripMemory(key, source, totalBytes, deadline);
-    const encrypted = await streamedEncrypt(key, source, totalBytes, deadline);
+    const encrypted = await streamedEncrypt(DEFAULT_STREAMS, key, source, totalBytes, deadline);
+    const web = await streamedEncrypt(WEBCRYPTO_STREAMS, key, source, totalBytes, deadline);
     const peerKey = randomBytes(32);
     const peer = peerEncrypt(
       peerKey,
@@ -219,24 +241,31 @@ export async function fileCrypto(options, deadline) {
       deadline,
     );
     deadline.check('decryption');
-    const decrypted = await streamedDecrypt(key, encrypted.outputs, totalBytes);
+    const decrypted = await streamedDecrypt(DEFAULT_STREAMS, key, encrypted.outputs, totalBytes);
+    const webDecrypted = await streamedDecrypt(WEBCRYPTO_STREAMS, key, web.outputs, totalBytes);
     const peerDecrypted = peerDecrypt(peerKey, header, peer.outputs, totalBytes);
     encrypted.outputs.length = 0;
+    web.outputs.length = 0;
     peer.outputs.length = 0;
     samples.enc.push(encrypted.rate);
+    samples.webEnc.push(web.rate);
+    samples.webDec.push(webDecrypted);
     samples.peerEnc.push(peer.rate);
     samples.dec.push(decrypted);
     samples.peerDec.push(peerDecrypted);
     samples.memory.push(memory);
   }
   const unit = 'MiB/s';
-  const ours = '@amtsbote/crypto (WebCrypto, streams)';
+  const ours = '@amtsbote/crypto (node:crypto, streams)';
+  const webName = '@amtsbote/crypto on WebCrypto (browsers)';
   const peerName = 'node:crypto (one call per chunk)';
   const figures = [
     figure({ metric: 'encrypt', implementation: ours, unit, samples: samples.enc, goal: GOAL }),
     figure({ metric: 'encrypt', implementation: peerName, unit, samples: samples.peerEnc }),
     figure({ metric: 'decrypt', implementation: ours, unit, samples: samples.dec, goal: GOAL }),
     figure({ metric: 'decrypt', implementation: peerName, unit, samples: samples.peerDec }),
+    figure({ metric: 'encrypt', implementation: webName, unit, samples: samples.webEnc }),
+    figure({ metric: 'decrypt', implementation: webName, unit, samples: samples.webDec }),
     figure({
       metric: 'peak ArrayBuffer memory, round trip',
       implementation: ours,
@@ -253,6 +282,8 @@ export async function fileCrypto(options, deadline) {
     ratios: {
       encrypt: ratio(figures[0], figures[1]),
       decrypt: ratio(figures[2], figures[3]),
+      'encrypt, WebCrypto backend': ratio(figures[4], figures[1]),
+      'decrypt, WebCrypto backend': ratio(figures[5], figures[3]),
     },
   };
 }

@@ -5,15 +5,24 @@
  * temporary data directory); the client encrypts as it uploads over tus (@amtsbote/client
  * uploadCiphertext) and decrypts as it downloads. The peer is a minimal node:http server, also a
  * child process, that writes a PUT body to a file in its own temporary directory, fsyncs it
- * before answering (Amtsbote acknowledges only what is durable), and streams it back on GET. Also reported: the Amtsbote server's resident memory at rest (after setup) and
- * its peak during the transfers (sampled from /proc every 50 ms). With AMTSBOTE_BENCH_POSTGRES_URL
- * (e.g. postgres://postgres@127.0.0.1:5432/postgres) the server uses a fresh PostgreSQL database
- * made for the run and dropped after it, instead of embedded PGlite, whose WebAssembly heap
- * dominates the resident memory. Both servers are ended by their process id; both directories
- * are removed.
+ * before answering (Amtsbote acknowledges only what is durable), and streams it back on GET.
+ * Both are warmed up with one untimed transfer of up to 64 MiB each; the repetitions then
+ * alternate which of the two goes first. Also reported: the Amtsbote server's resident memory
+ * at rest (after setup) and its peak during the transfers (sampled from /proc every 50 ms), and
+ * this process's (the client's) peak.
+ * With AMTSBOTE_BENCH_POSTGRES_URL (e.g. postgres://postgres@127.0.0.1:5432/postgres) the server
+ * uses a fresh PostgreSQL database made for the run and dropped after it, instead of embedded
+ * PGlite, whose WebAssembly heap dominates the resident memory.
+ *
+ * `--disconnects N` adds one more upload after the repetitions, through a loopback proxy
+ * (cutting-proxy.js) that cuts the connection N times, evenly over the ciphertext; the file is
+ * then downloaded and its SHA-256 compared with the plaintext's. Reported: the cuts that
+ * happened, and the bytes re-sent (bytes the proxy passed on, request headers included, minus
+ * the ciphertext size) against N × the upload chunk size. Both servers are ended by their
+ * process id; both directories are removed.
  */
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
@@ -33,11 +42,16 @@ import {
   generateFileKey,
 } from '@amtsbote/crypto';
 import pg from 'pg';
-import { figure, nowMs, ratio } from './stats.js';
+// The chunk size uploadCiphertext uses in Node (the built module: the entry does not export it).
+import { NODE_UPLOAD_CHUNK_BYTES as UPLOAD_CHUNK_BYTES } from '../packages/client/dist/files/file-transport.js';
+import { startCuttingProxy } from './cutting-proxy.js';
+import { figure, median, nowMs, ratio } from './stats.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const GOAL = '>= 0.8 of plain HTTP';
-const PIECE_BYTES = 1024 * 1024;
+const MIB = 1024 * 1024;
+const PIECE_BYTES = MIB;
+const WARM_UP_BYTES = 64 * MIB;
 const START_TIMEOUT_MS = 60_000;
 
 const PEER_SERVER = `
@@ -112,10 +126,15 @@ function stopProcess(child) {
   });
 }
 
-/** Peak resident memory of a process while `run` runs, from /proc (Linux). */
+/**
+ * Peak resident memory (MiB) of the server process and of this one while `run` runs, from
+ * /proc (Linux) and process.memoryUsage, every 50 ms.
+ */
 async function peakRssDuring(pid, run) {
   let peakKiB = 0;
+  let ownPeakBytes = 0;
   const sample = () => {
+    ownPeakBytes = Math.max(ownPeakBytes, process.memoryUsage.rss());
     try {
       const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
       if (match !== null) peakKiB = Math.max(peakKiB, Number(match[1]));
@@ -131,7 +150,7 @@ async function peakRssDuring(pid, run) {
     clearInterval(timer);
     sample();
   }
-  return peakKiB / 1024;
+  return { serverMiB: peakKiB / 1024, clientMiB: ownPeakBytes / MIB };
 }
 
 /** `totalBytes` of plaintext, one shared random MiB after another (AES does not care). */
@@ -150,10 +169,19 @@ function plaintextStream(totalBytes, piece) {
   });
 }
 
-async function drain(stream) {
+async function drain(stream, hash = null) {
   let bytes = 0;
-  for await (const part of stream) bytes += part.length;
+  for await (const part of stream) {
+    bytes += part.length;
+    hash?.update(part);
+  }
   return bytes;
+}
+
+async function sha256Of(stream) {
+  const hash = createHash('sha256');
+  await drain(stream, hash);
+  return hash.digest('hex');
 }
 
 /** A fresh database on the PostgreSQL server of `adminUrl`; returns its URL and a drop(). */
@@ -217,7 +245,7 @@ async function startAmtsbote(dataDir, mebibytes, databaseUrl) {
     wsUrl: null,
   });
   const { conversationId } = await client.createConversation({ kind: 'group', memberUserIds: [] });
-  return { child, http, client, conversationId };
+  return { child, http, token: grant.token, client, conversationId };
 }
 
 async function encryptedRound(server, totalBytes, piece) {
@@ -257,19 +285,66 @@ async function plainRound(peerUrl, totalBytes, piece) {
   return { uploadMs, downloadMs };
 }
 
+/**
+ * One upload through a proxy that cuts the connection `disconnects` times, evenly over the
+ * ciphertext; then the file is downloaded (directly) and hashed.
+ */
+async function disconnectRound(server, totalBytes, piece, disconnects) {
+  const sizeBytes = encryptedSize(totalBytes);
+  const proxy = await startCuttingProxy(server.http.baseUrl, {
+    cutAfterBytes: Math.floor(sizeBytes / (disconnects + 1)),
+    maxCuts: disconnects,
+  });
+  const key = generateFileKey();
+  let fileId;
+  let uploadMs;
+  try {
+    const uploadStart = nowMs();
+    fileId = await uploadCiphertext(new HttpApi({ baseUrl: proxy.url, token: server.token }), {
+      conversationId: server.conversationId,
+      body: plaintextStream(totalBytes, piece).pipeThrough(createFileEncryptor(key)),
+      sizeBytes,
+    });
+    uploadMs = nowMs() - uploadStart;
+  } finally {
+    await proxy.close();
+  }
+  const ciphertext = await downloadCiphertext(server.http, fileId);
+  const sha256 = await sha256Of(
+    ciphertext.pipeThrough(createFileDecryptor(key, { expectedPlaintextBytes: totalBytes })),
+  );
+  await server.http.fetchRaw('DELETE', `/api/files/${fileId}`);
+  return {
+    uploadMs,
+    sha256,
+    cuts: proxy.cuts,
+    resentBytes: proxy.forwardedBytes - sizeBytes,
+    sizeBytes,
+  };
+}
+
 export async function fileTransfer(options, deadline) {
   if (!existsSync(join(ROOT, 'apps/server/dist/main.js'))) {
     throw new Error('apps/server is not built: run npm run build first');
   }
-  const totalBytes = options.mebibytes * 1024 * 1024;
-  const mib = totalBytes / (1024 * 1024);
+  const totalBytes = options.mebibytes * MIB;
+  const mib = options.mebibytes;
   const piece = randomBytes(PIECE_BYTES);
   const serverDir = await mkdtemp(join(tmpdir(), 'amtsbote-bench-server-'));
   const peerDir = await mkdtemp(join(tmpdir(), 'amtsbote-bench-peer-'));
   let server = null;
   let peer = null;
   let database = null;
-  const samples = { up: [], down: [], peerUp: [], peerDown: [], rss: [], restRss: [] };
+  const samples = {
+    up: [],
+    down: [],
+    peerUp: [],
+    peerDown: [],
+    rss: [],
+    restRss: [],
+    clientRss: [],
+  };
+  let cut = null;
   const postgresUrl = process.env.AMTSBOTE_BENCH_POSTGRES_URL ?? null;
   try {
     if (postgresUrl !== null) database = await freshDatabase(postgresUrl);
@@ -280,20 +355,46 @@ export async function fileTransfer(options, deadline) {
       /port (\d+)/,
     );
     const peerUrl = `http://127.0.0.1:${peer.match[1]}`;
+    // Untimed: the first transfer of a process runs colder code on both sides.
+    const warmUpBytes = Math.min(totalBytes, WARM_UP_BYTES);
+    await encryptedRound(server, warmUpBytes, piece);
+    await plainRound(peerUrl, warmUpBytes, piece);
     deadline.check('setup');
     for (let rep = 0; rep < options.repetitions; rep++) {
       if (rep > 0 && deadline.isSpent) break;
-      samples.restRss.push(await peakRssDuring(server.child.pid, () => Promise.resolve()));
+      samples.restRss.push(
+        (await peakRssDuring(server.child.pid, () => Promise.resolve())).serverMiB,
+      );
       let encrypted;
-      const rss = await peakRssDuring(server.child.pid, async () => {
-        encrypted = await encryptedRound(server, totalBytes, piece);
-      });
-      const plain = await plainRound(peerUrl, totalBytes, piece);
+      let plain;
+      const runEncrypted = async () => {
+        const rss = await peakRssDuring(server.child.pid, async () => {
+          encrypted = await encryptedRound(server, totalBytes, piece);
+        });
+        samples.rss.push(rss.serverMiB);
+        samples.clientRss.push(rss.clientMiB);
+      };
+      // Alternating which goes first, so neither always meets the other's leftovers.
+      if (rep % 2 === 0) {
+        await runEncrypted();
+        plain = await plainRound(peerUrl, totalBytes, piece);
+      } else {
+        plain = await plainRound(peerUrl, totalBytes, piece);
+        await runEncrypted();
+      }
       samples.up.push(mib / (encrypted.uploadMs / 1000));
       samples.down.push(mib / (encrypted.downloadMs / 1000));
       samples.peerUp.push(mib / (plain.uploadMs / 1000));
       samples.peerDown.push(mib / (plain.downloadMs / 1000));
-      samples.rss.push(rss);
+    }
+    if (options.disconnects > 0) {
+      deadline.check('the upload with disconnects');
+      const expected = await sha256Of(plaintextStream(totalBytes, piece));
+      let round;
+      const rss = await peakRssDuring(server.child.pid, async () => {
+        round = await disconnectRound(server, totalBytes, piece, options.disconnects);
+      });
+      cut = { ...round, isSha256Equal: round.sha256 === expected, rss };
     }
   } finally {
     await server?.client.close().catch(() => undefined);
@@ -324,16 +425,75 @@ export async function fileTransfer(options, deadline) {
       samples: samples.rss,
       goal: '< 200 MiB',
     }),
+    figure({
+      metric: 'client (this process) peak resident memory during the transfer',
+      implementation: ours,
+      unit: 'MiB',
+      samples: samples.clientRss,
+    }),
   ];
+  const notes = [];
+  if (cut !== null) {
+    const boundBytes = cut.cuts * UPLOAD_CHUNK_BYTES;
+    figures.push(
+      figure({
+        metric: `upload through ${options.disconnects} forced disconnects (requested)`,
+        implementation: ours,
+        unit,
+        samples: [mib / (cut.uploadMs / 1000)],
+      }),
+      figure({
+        metric: 'server peak resident memory during the upload with disconnects',
+        implementation: ours,
+        unit: 'MiB',
+        samples: [cut.rss.serverMiB],
+        goal: '< 200 MiB',
+      }),
+    );
+    notes.push(
+      `Forced disconnects: ${cut.cuts} of ${options.disconnects} requested happened; ` +
+        `SHA-256 after download ${cut.isSha256Equal ? 'equal' : 'DIFFERENT'}; ` +
+        `re-sent ${cut.resentBytes} bytes (proxy bytes, request headers included, minus the ` +
+        `${cut.sizeBytes}-byte ciphertext) against ${cut.cuts} × ${UPLOAD_CHUNK_BYTES} = ` +
+        `${boundBytes} bytes allowed (${cut.resentBytes <= boundBytes ? 'within' : 'OVER'}).`,
+    );
+  }
+  const pairedRatio = (subject, peers) => median(subject.map((value, i) => value / peers[i]));
   return {
     parameters:
       `${options.mebibytes} MiB per transfer, loopback, filesystem blob store, ` +
-      (postgresUrl === null ? 'embedded PGlite' : 'PostgreSQL'),
+      (postgresUrl === null ? 'embedded PGlite' : 'PostgreSQL') +
+      `, upload chunk ${UPLOAD_CHUNK_BYTES / MIB} MiB`,
     figures,
     ratioOf: { subject: 'Amtsbote', peer: 'plain HTTP' },
     ratios: {
       upload: ratio(figures[0], figures[1]),
       download: ratio(figures[2], figures[3]),
+      'upload, median of per-repetition ratios': Number(
+        pairedRatio(samples.up, samples.peerUp).toFixed(2),
+      ),
+      'download, median of per-repetition ratios': Number(
+        pairedRatio(samples.down, samples.peerDown).toFixed(2),
+      ),
     },
+    perRepetition: {
+      upload: samples.up.map(Math.round),
+      plainUpload: samples.peerUp.map(Math.round),
+      download: samples.down.map(Math.round),
+      plainDownload: samples.peerDown.map(Math.round),
+    },
+    ...(cut === null
+      ? {}
+      : {
+          disconnects: {
+            requested: options.disconnects,
+            happened: cut.cuts,
+            isSha256Equal: cut.isSha256Equal,
+            resentBytes: cut.resentBytes,
+            allowedBytes: cut.cuts * UPLOAD_CHUNK_BYTES,
+            ciphertextBytes: cut.sizeBytes,
+          },
+        }),
+    notes,
   };
 }

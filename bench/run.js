@@ -30,6 +30,7 @@ options:
   --bytes N                     mls-messages: plaintext bytes per message (default 100)
   --members M                   mls-commit-*: devices added / group size (default 1000)
   --mebibytes N                 file-crypto, file-transfer: plaintext MiB per repetition (default 256)
+  --disconnects N               file-transfer: one more upload, cut N times by a proxy (default 0)
   --repetitions R               repetitions; the median is reported (default 5)
   --max-seconds S               stops the scenario once S seconds are spent (default per scenario)`;
 
@@ -74,6 +75,7 @@ function parseOptions(argv) {
       bytes: { type: 'string', default: '100' },
       members: { type: 'string', default: '1000' },
       mebibytes: { type: 'string', default: '256' },
+      disconnects: { type: 'string', default: '0' },
       repetitions: { type: 'string', default: '5' },
       'max-seconds': { type: 'string' },
       help: { type: 'boolean', default: false },
@@ -99,6 +101,8 @@ function parseOptions(argv) {
     bytes: positiveInteger('bytes', values.bytes),
     members,
     mebibytes: positiveInteger('mebibytes', values.mebibytes),
+    disconnects:
+      values.disconnects === '0' ? 0 : positiveInteger('disconnects', values.disconnects),
     repetitions: positiveInteger('repetitions', values.repetitions),
     maxSeconds: positiveInteger('max-seconds', values['max-seconds'] ?? spec.maxSeconds),
   };

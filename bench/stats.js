@@ -89,5 +89,6 @@ export function markdownTable(result) {
     const shown = value ?? 'not measured';
     lines.push(`| ${metric} | ratio ${subject} / ${peer} (${direction}) | ${shown} | | | | |`);
   }
+  for (const note of result.notes ?? []) lines.push('', note);
   return lines.join('\n');
 }

@@ -1,19 +1,39 @@
 import { Upload, type DetailedError } from 'tus-js-client';
 import { ApiError, errorOfResponse, safeJson, type HttpApi } from '../http-api.js';
+import { findNodeUploadStack } from './node-upload-stack.js';
+import { StreamingUploadSource } from './streaming-upload-source.js';
 
 /*
  * The ciphertext of a file on its way to and from the server: resumable uploads with the tus
  * protocol (tus-js-client; the server side is apps/server/src/http/routes/file-routes.ts) and
  * downloads with HTTP range requests. Everything here is already encrypted (attachments.ts).
+ * In Node, tus-js-client gets a streaming source and HTTP stack (streaming-upload-source.ts,
+ * node-upload-stack.ts): each PATCH body is sent while it is encrypted, which more than doubled
+ * upload throughput (docs/performance.md). Browsers keep tus-js-client's own source and stack.
  */
 
 export const UPLOADS_PATH = '/api/files/uploads';
 
 /**
- * Bytes per PATCH request. A lost connection re-sends at most the chunk in flight, and the
- * client holds one chunk in memory.
+ * Bytes per PATCH request in browsers. A lost connection re-sends at most the chunk in flight,
+ * and the client holds one chunk in memory. tus-js-client gathers a browser chunk by joining
+ * the stream's pieces, copying it over and over, so a larger one costs more than it saves.
  */
 export const UPLOAD_CHUNK_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Bytes per PATCH request in Node, where a chunk is streamed as it is encrypted. Between two
+ * PATCHes the server drains what the sockets hold and answers while nothing is sent: with 8 MiB
+ * that gap was as long as sending the chunk, and uploads reached 0.47 of a plain PUT against
+ * 0.65 with 32 MiB (docs/performance.md). Memory: the chunk and the read-ahead, in one buffer.
+ */
+export const NODE_UPLOAD_CHUNK_BYTES = 32 * 1024 * 1024;
+
+/**
+ * Node: ciphertext read beyond the chunk being sent, so that encryption goes on while the
+ * server answers one PATCH and the next one starts.
+ */
+const UPLOAD_READ_AHEAD_BYTES = 4 * 1024 * 1024;
 
 /** Waits before each retry after a lost connection; the upload resumes at the server's offset. */
 const RETRY_DELAYS_MS = [0, 500, 1_000, 2_000, 5_000, 10_000, 10_000, 10_000];
@@ -38,17 +58,54 @@ interface ProcessWithBuiltins {
   readonly getBuiltinModule?: (id: 'node:stream') => NodeStreamModule | undefined;
 }
 
+type TusFile = ConstructorParameters<typeof Upload>[0];
+type TusOptions = ConstructorParameters<typeof Upload>[1];
+
+/** What tus-js-client reads the ciphertext from, and how it sends it. */
+interface TusSource {
+  readonly file: TusFile;
+  readonly chunkBytes: number;
+  readonly options: Pick<TusOptions, 'fileReader' | 'httpStack'>;
+  /** Stops reading the body once the upload has failed or was aborted. */
+  close(): void;
+}
+
 /**
- * tus-js-client reads Node streams in Node and stream readers in browsers: the same ciphertext
- * stream is handed over in the form its build takes.
+ * In Node, the streaming source and stack; elsewhere tus-js-client's own, which read stream
+ * readers in browsers (and Node streams in its Node build, which the test runner may load).
  */
-function tusInput(body: ReadableStream<Uint8Array>): ConstructorParameters<typeof Upload>[0] {
+function tusSource(
+  body: ReadableStream<Uint8Array>,
+  sizeBytes: number,
+  givenChunkBytes: number | undefined,
+  onFailure: (error: unknown) => void,
+): TusSource {
+  const httpStack = findNodeUploadStack();
+  if (httpStack !== null) {
+    const chunkBytes = givenChunkBytes ?? NODE_UPLOAD_CHUNK_BYTES;
+    const reader = body.getReader();
+    const limitBytes = chunkBytes + UPLOAD_READ_AHEAD_BYTES;
+    const source = new StreamingUploadSource(reader, sizeBytes, limitBytes, onFailure);
+    return {
+      file: reader,
+      chunkBytes,
+      options: { httpStack, fileReader: { openFile: () => Promise.resolve(source) } },
+      close: () => source.close(),
+    };
+  }
+  const reporting = reportingFailure(body, onFailure);
   const process = (globalThis as { process?: ProcessWithBuiltins }).process;
   const nodeStream = process?.getBuiltinModule?.('node:stream');
-  if (nodeStream !== undefined) {
-    return nodeStream.Readable.fromWeb(body) as ConstructorParameters<typeof Upload>[0];
-  }
-  return body.getReader();
+  const file =
+    nodeStream === undefined
+      ? reporting.getReader()
+      : (nodeStream.Readable.fromWeb(reporting) as TusFile);
+  return {
+    file,
+    chunkBytes: givenChunkBytes ?? UPLOAD_CHUNK_BYTES,
+    options: {},
+    close: () => undefined,
+  };
 }
 
 /** The server's typed error in a failed tus request, or a transport failure. */
@@ -64,10 +121,23 @@ function uploadError(error: Error | DetailedError): ApiError {
   return new ApiError(typed.status, typed.code, typed.message, typed.requestId, { cause: error });
 }
 
-/** Only failures a retry can cure: no answer, a timeout, or the server busy or restarting. */
+/**
+ * Only failures a retry can cure: no answer, a timeout, the server busy or restarting, or an
+ * offset conflict. The last one follows a lost connection: the server may take up the cut
+ * request's bytes (still in its socket) only after the retry's HEAD read the offset, so the
+ * PATCH after it finds the upload further on; the next attempt asks again (tus-js-client's own
+ * default retries it too). Seen once in a 2 GiB upload through 20 forced disconnects.
+ */
 function isRetryable(error: DetailedError): boolean {
   const status = error.originalResponse?.getStatus() ?? 0;
-  return status === 0 || status === 408 || status === 423 || status === 429 || status >= 500;
+  return (
+    status === 0 ||
+    status === 408 ||
+    status === 409 ||
+    status === 423 ||
+    status === 429 ||
+    status >= 500
+  );
 }
 
 /**
@@ -104,23 +174,27 @@ export function uploadCiphertext(http: HttpApi, input: UploadInput): Promise<str
     return Promise.reject(new ApiError(401, 'unauthenticated', 'no session', null));
   }
   return new Promise((resolve, reject) => {
-    const body = reportingFailure(input.body, (error) => {
+    const source = tusSource(input.body, input.sizeBytes, input.chunkBytes, (error) => {
       reject(error instanceof Error ? error : new Error(String(error)));
       // Terminates the unfinished upload, so the server frees its space at once.
       upload.abort(true).catch(() => undefined);
     });
-    const upload = new Upload(tusInput(body), {
+    const upload = new Upload(source.file, {
+      ...source.options,
       endpoint: `${http.baseUrl}${UPLOADS_PATH}`,
       headers: { authorization: `Bearer ${token}` },
       metadata: input.conversationId === undefined ? {} : { conversationId: input.conversationId },
       uploadSize: input.sizeBytes,
-      chunkSize: input.chunkBytes ?? UPLOAD_CHUNK_BYTES,
+      chunkSize: source.chunkBytes,
       retryDelays: [...(input.retryDelaysMs ?? RETRY_DELAYS_MS)],
       // The stream cannot be read again, so an upload resumes only within this call.
       storeFingerprintForResuming: false,
       onShouldRetry: (error) => isRetryable(error),
       onProgress: (sent, total) => input.onProgress?.(sent, total),
-      onError: (error) => reject(uploadError(error)),
+      onError: (error) => {
+        source.close();
+        reject(uploadError(error));
+      },
       onSuccess: () => {
         const fileId = upload.url?.split('/').at(-1);
         if (fileId === undefined || fileId === '') {

@@ -1,99 +1,92 @@
 import { constantTimeEqual } from '../constant-time.js';
+import { findNativeCrypto } from '../mls/native-crypto.js';
 import { randomBytes } from '../random.js';
 import { FileCryptoError } from './file-crypto-error.js';
-import { FILE_SALT_BYTES, FILE_TAG_BYTES, chunkNonce } from './file-format.js';
+import { FILE_SALT_BYTES } from './file-format.js';
 import { encodeFileHeader, type FileHeader } from './file-header.js';
-import {
-  FILE_KEY_COMMITMENT_LABEL,
-  FILE_PAYLOAD_KEY_LABEL,
-  deriveAesGcmKey,
-  deriveKeyCommitment,
-  importFileKeyMaterial,
-  type WebCryptoKey,
-} from './file-key-derivation.js';
+import { nativeChunkCipherBackend } from './native-chunk-cipher.js';
+import { webCryptoChunkCipherBackend } from './webcrypto-chunk-cipher.js';
 
-/** The per-chunk AES-256-GCM of the file format (file-format.ts), one chunk per WebCrypto call. */
+/*
+ * The per-chunk AES-256-GCM of the file format (file-format.ts) on one of two backends that
+ * write the same bytes: node:crypto in Node, synchronous, one chunk per call (as ADR 0009 does
+ * for MLS), and WebCrypto elsewhere (browsers). WebCrypto in Node waits for the thread pool and
+ * copies each chunk on the main thread: it ran at about half the speed (docs/performance.md).
+ */
 
-const TAG_BITS = FILE_TAG_BYTES * 8;
-
-/** What encrypting or decrypting one file's chunks needs: the payload key and the header (AAD). */
+/** The cipher of one file's chunks: the payload key and the header (AAD of every chunk). */
 export interface ChunkCipher {
-  readonly payloadKey: WebCryptoKey;
   readonly headerBytes: Uint8Array<ArrayBuffer>;
+  /**
+   * Chunks to keep in flight (OrderedPipeline): 0 where a call finishes before it returns, more
+   * where each waits for another thread.
+   */
+  readonly chunksInFlight: number;
+  /**
+   * Encrypts one chunk: its ciphertext and tag, in one part or two (node:crypto gives them
+   * apart; joining them would cost a copy and an allocation per chunk). The plaintext is copied
+   * before this returns, so it may be reused.
+   */
+  encrypt(
+    index: number,
+    isFinal: boolean,
+    plaintext: Uint8Array<ArrayBuffer>,
+  ): Promise<readonly Uint8Array<ArrayBuffer>[]>;
+  /** Decrypts one chunk; rejects if it does not authenticate at this position. */
+  decrypt(
+    index: number,
+    isFinal: boolean,
+    ciphertext: Uint8Array<ArrayBuffer>,
+  ): Promise<Uint8Array<ArrayBuffer>>;
 }
 
-/** A new header (fresh salt) and payload key for encrypting a file. */
+/** Where the chunk cipher's primitives come from. */
+export interface ChunkCipherBackend {
+  readonly name: string;
+  /** The header's key commitment of (file key, salt). */
+  keyCommitment(
+    fileKey: Uint8Array<ArrayBuffer>,
+    salt: Uint8Array<ArrayBuffer>,
+  ): Promise<Uint8Array<ArrayBuffer>>;
+  /** The chunk cipher under the payload key of (file key, salt). */
+  chunkCipher(
+    fileKey: Uint8Array<ArrayBuffer>,
+    salt: Uint8Array<ArrayBuffer>,
+    headerBytes: Uint8Array<ArrayBuffer>,
+  ): Promise<ChunkCipher>;
+}
+
+/** node:crypto where there is one (Node), else WebCrypto. */
+export function defaultChunkCipherBackend(): ChunkCipherBackend {
+  const native = findNativeCrypto();
+  return native === null ? webCryptoChunkCipherBackend() : nativeChunkCipherBackend(native);
+}
+
+/** A new header (fresh salt) and its chunk cipher, for encrypting a file. */
 export async function newChunkCipher(
+  backend: ChunkCipherBackend,
   fileKey: Uint8Array<ArrayBuffer>,
   chunkBytes: number,
 ): Promise<ChunkCipher> {
   const salt = randomBytes(FILE_SALT_BYTES);
-  const material = await importFileKeyMaterial(fileKey);
-  const [commitment, payloadKey] = await Promise.all([
-    deriveKeyCommitment(material, salt, FILE_KEY_COMMITMENT_LABEL),
-    deriveAesGcmKey(material, salt, FILE_PAYLOAD_KEY_LABEL),
-  ]);
-  return { payloadKey, headerBytes: encodeFileHeader(chunkBytes, salt, commitment) };
+  const commitment = await backend.keyCommitment(fileKey, salt);
+  return backend.chunkCipher(fileKey, salt, encodeFileHeader(chunkBytes, salt, commitment));
 }
 
-/** The payload key of a file, after checking that the header commits to this file key. */
+/** The chunk cipher of a file, after checking that the header commits to this file key. */
 export async function chunkCipherFor(
+  backend: ChunkCipherBackend,
   fileKey: Uint8Array<ArrayBuffer>,
   header: FileHeader,
 ): Promise<ChunkCipher> {
-  const material = await importFileKeyMaterial(fileKey);
-  const commitment = await deriveKeyCommitment(material, header.salt, FILE_KEY_COMMITMENT_LABEL);
+  const commitment = await backend.keyCommitment(fileKey, header.salt);
   if (!constantTimeEqual(commitment, header.keyCommitment)) {
     throw new FileCryptoError(
       'wrong_key',
       'the file was not encrypted with this key (or its header was changed)',
     );
   }
-  const payloadKey = await deriveAesGcmKey(material, header.salt, FILE_PAYLOAD_KEY_LABEL);
-  return { payloadKey, headerBytes: header.bytes };
-}
-
-/**
- * Encrypts one chunk. WebCrypto copies `plaintext` before this returns (it "gets a copy of the
- * bytes held by" its arguments), so the caller may reuse the buffer at once.
- */
-export async function encryptChunk(
-  cipher: ChunkCipher,
-  index: number,
-  isFinal: boolean,
-  plaintext: Uint8Array<ArrayBuffer>,
-): Promise<Uint8Array<ArrayBuffer>> {
-  const sealed = await globalThis.crypto.subtle.encrypt(
-    {
-      name: 'AES-GCM',
-      iv: chunkNonce(index, isFinal),
-      additionalData: cipher.headerBytes,
-      tagLength: TAG_BITS,
-    },
-    cipher.payloadKey,
-    plaintext,
-  );
-  return new Uint8Array(sealed);
-}
-
-/** Decrypts one chunk; rejects with WebCrypto's error if it does not authenticate. */
-export async function decryptChunk(
-  cipher: ChunkCipher,
-  index: number,
-  isFinal: boolean,
-  ciphertext: Uint8Array<ArrayBuffer>,
-): Promise<Uint8Array<ArrayBuffer>> {
-  const opened = await globalThis.crypto.subtle.decrypt(
-    {
-      name: 'AES-GCM',
-      iv: chunkNonce(index, isFinal),
-      additionalData: cipher.headerBytes,
-      tagLength: TAG_BITS,
-    },
-    cipher.payloadKey,
-    ciphertext,
-  );
-  return new Uint8Array(opened);
+  return backend.chunkCipher(fileKey, header.salt, header.bytes);
 }
 
 /** Whether a chunk authenticates at this position; for telling errors apart after a failure. */
@@ -104,7 +97,7 @@ export async function chunkAuthenticates(
   ciphertext: Uint8Array<ArrayBuffer>,
 ): Promise<boolean> {
   try {
-    await decryptChunk(cipher, index, isFinal, ciphertext);
+    await cipher.decrypt(index, isFinal, ciphertext);
     return true;
   } catch {
     return false;

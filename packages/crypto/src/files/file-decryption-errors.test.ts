@@ -1,8 +1,6 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { FileCryptoErrorCode } from './file-crypto-error.js';
-import { createFileDecryptor } from './file-decryptor.js';
-import { createFileEncryptor } from './file-encryptor.js';
 import { FILE_HEADER_BYTES, chunkCiphertextRange } from './file-format.js';
 import { generateFileKey } from './file-key.js';
 import {
@@ -10,6 +8,7 @@ import {
   concatBytes,
   expectCode,
   expectSameBytes,
+  fileStreamsOnEachBackend,
   patternedBytes,
   referenceEncrypt,
   runThrough,
@@ -38,21 +37,6 @@ interface Files {
   readonly ciphertext: Record<'shortFinal' | 'fullFinal', Uint8Array>;
 }
 
-let files: Files;
-
-beforeAll(async () => {
-  const key = generateFileKey();
-  const shortFinal = patternedBytes(SHORT_FINAL, 1);
-  const fullFinal = patternedBytes(FULL_FINAL, 2);
-  const encrypt = (plaintext: Uint8Array) =>
-    transformAll(createFileEncryptor(key, { chunkBytes: CHUNK }), [plaintext]);
-  files = {
-    key,
-    plaintext: { shortFinal, fullFinal },
-    ciphertext: { shortFinal: await encrypt(shortFinal), fullFinal: await encrypt(fullFinal) },
-  };
-});
-
 function chunk(ciphertext: Uint8Array, index: number): Uint8Array {
   const { start, end } = chunkCiphertextRange(index, { chunkBytes: CHUNK });
   return ciphertext.subarray(start, Math.min(end, ciphertext.length));
@@ -72,18 +56,6 @@ function withByte(bytes: Uint8Array, at: number, value: number): Uint8Array {
   const copy = bytes.slice();
   copy[at] = value;
   return copy;
-}
-
-async function decryptFile(
-  bytes: Uint8Array,
-  expectedPlaintextBytes: number | null,
-  key: Uint8Array = files.key,
-): Promise<StreamResult> {
-  const stream = createFileDecryptor(
-    key,
-    expectedPlaintextBytes === null ? {} : { expectedPlaintextBytes },
-  );
-  return runThrough(stream, splitIntoPieces(bytes, PIECES));
 }
 
 /** The error has the code, and what came out is the plaintext of whole good chunks at most. */
@@ -313,153 +285,192 @@ const BAD_FILES: readonly BadFile[] = [
   },
 ];
 
-describe('file decryptor', () => {
-  for (const bad of BAD_FILES) {
-    it(`reports ${bad.unsized} for ${bad.what}, without the size`, async () => {
-      const result = await decryptFile(bad.change(files.ciphertext[bad.file]), null);
-      expectRejected(result, bad.unsized, files.plaintext[bad.file], bad.goodChunks);
+describe.each(fileStreamsOnEachBackend())(
+  'file decryptor (%s)',
+  (_backend, { createFileEncryptor, createFileDecryptor }) => {
+    let files: Files;
+
+    beforeAll(async () => {
+      const key = generateFileKey();
+      const shortFinal = patternedBytes(SHORT_FINAL, 1);
+      const fullFinal = patternedBytes(FULL_FINAL, 2);
+      const encrypt = (plaintext: Uint8Array) =>
+        transformAll(createFileEncryptor(key, { chunkBytes: CHUNK }), [plaintext]);
+      files = {
+        key,
+        plaintext: { shortFinal, fullFinal },
+        ciphertext: { shortFinal: await encrypt(shortFinal), fullFinal: await encrypt(fullFinal) },
+      };
     });
 
-    it(`reports ${bad.sized} for ${bad.what}, with the size`, async () => {
-      const plaintext = files.plaintext[bad.file];
-      const result = await decryptFile(bad.change(files.ciphertext[bad.file]), plaintext.length);
-      expectRejected(result, bad.sized, plaintext, bad.goodChunks);
-    });
-  }
-
-  it('decrypts both files unchanged in both modes (the cases above start from valid files)', async () => {
-    for (const file of ['shortFinal', 'fullFinal'] as const) {
-      for (const size of [null, files.plaintext[file].length]) {
-        const result = await decryptFile(files.ciphertext[file], size);
-        expect(result.error).toBeNull();
-        expectSameBytes(result.output, files.plaintext[file]);
-      }
-    }
-  });
-
-  it('reports wrong_key for another key before any chunk', async () => {
-    const result = await decryptFile(files.ciphertext.shortFinal, null, generateFileKey());
-    expectRejected(result, 'wrong_key', files.plaintext.shortFinal, 0);
-    expect(result.output).toHaveLength(0);
-  });
-
-  it('reports a file shorter or longer than its metadata says', async () => {
-    const { shortFinal } = files.ciphertext;
-    expectCode((await decryptFile(shortFinal, SHORT_FINAL + 1)).error, 'truncated');
-    expectCode((await decryptFile(shortFinal, SHORT_FINAL + CHUNK)).error, 'truncated');
-    expectCode((await decryptFile(shortFinal, SHORT_FINAL - 1)).error, 'tampered');
-  });
-
-  it('rejects a final chunk without plaintext after full ones, which no encryptor writes', async () => {
-    const plaintext = patternedBytes(2 * CHUNK);
-    const file = referenceEncrypt(files.key, CHUNK, [
-      { plaintext: plaintext.subarray(0, CHUNK), isFinal: false },
-      { plaintext: plaintext.subarray(CHUNK), isFinal: false },
-      { plaintext: new Uint8Array(0), isFinal: true },
-    ]);
-    expectRejected(await decryptFile(file, null), 'truncated', plaintext, 2);
-    expectRejected(await decryptFile(file, plaintext.length), 'tampered', plaintext, 1);
-  });
-
-  it('rejects a stream that marks a chunk before the last as final', async () => {
-    const plaintext = patternedBytes(2 * CHUNK + 10);
-    const file = referenceEncrypt(files.key, CHUNK, [
-      { plaintext: plaintext.subarray(0, CHUNK), isFinal: true },
-      { plaintext: plaintext.subarray(CHUNK, 2 * CHUNK), isFinal: false },
-      { plaintext: plaintext.subarray(2 * CHUNK), isFinal: true },
-    ]);
-    expectRejected(await decryptFile(file, null), 'extended', plaintext, 0);
-    expectRejected(await decryptFile(file, plaintext.length), 'tampered', plaintext, 0);
-  });
-
-  it('errors the stream when a piece is not a Uint8Array', async () => {
-    const { error } = await runThrough(createFileDecryptor(files.key), [
-      [1, 2, 3] as unknown as Uint8Array,
-    ]);
-    expectCode(error, 'invalid_input');
-  });
-
-  it('rejects an expected size that is not a byte count', () => {
-    for (const expectedPlaintextBytes of [-1, 1.5, Number.MAX_SAFE_INTEGER + 1]) {
-      expect(thrownCode(() => createFileDecryptor(files.key, { expectedPlaintextBytes }))).toBe(
-        'invalid_input',
+    async function decryptFile(
+      bytes: Uint8Array,
+      expectedPlaintextBytes: number | null,
+      key: Uint8Array = files.key,
+    ): Promise<StreamResult> {
+      const stream = createFileDecryptor(
+        key,
+        expectedPlaintextBytes === null ? {} : { expectedPlaintextBytes },
       );
+      return runThrough(stream, splitIntoPieces(bytes, PIECES));
     }
-  });
-});
 
-describe('file decryptor (properties)', () => {
-  const slot = CHUNK + 16;
-  const arbitraryFile = fc.record({
-    size: fc.integer({ min: 0, max: 3 * CHUNK + 100 }),
-    pieces: fc.array(fc.integer({ min: 1, max: 2 * CHUNK }), { minLength: 1, maxLength: 4 }),
-  });
+    for (const bad of BAD_FILES) {
+      it(`reports ${bad.unsized} for ${bad.what}, without the size`, async () => {
+        const result = await decryptFile(bad.change(files.ciphertext[bad.file]), null);
+        expectRejected(result, bad.unsized, files.plaintext[bad.file], bad.goodChunks);
+      });
 
-  async function encrypted(
-    size: number,
-  ): Promise<{ plaintext: Uint8Array; ciphertext: Uint8Array }> {
-    const plaintext = patternedBytes(size, size + 3);
-    const ciphertext = await transformAll(createFileEncryptor(files.key, { chunkBytes: CHUNK }), [
-      plaintext,
-    ]);
-    return { plaintext, ciphertext };
-  }
+      it(`reports ${bad.sized} for ${bad.what}, with the size`, async () => {
+        const plaintext = files.plaintext[bad.file];
+        const result = await decryptFile(bad.change(files.ciphertext[bad.file]), plaintext.length);
+        expectRejected(result, bad.sized, plaintext, bad.goodChunks);
+      });
+    }
 
-  async function decryptInPieces(
-    bytes: Uint8Array,
-    pieces: readonly number[],
-    expectedPlaintextBytes: number | null,
-  ): Promise<StreamResult> {
-    const options = expectedPlaintextBytes === null ? {} : { expectedPlaintextBytes };
-    return runThrough(createFileDecryptor(files.key, options), splitIntoPieces(bytes, pieces));
-  }
+    it('decrypts both files unchanged in both modes (the cases above start from valid files)', async () => {
+      for (const file of ['shortFinal', 'fullFinal'] as const) {
+        for (const size of [null, files.plaintext[file].length]) {
+          const result = await decryptFile(files.ciphertext[file], size);
+          expect(result.error).toBeNull();
+          expectSameBytes(result.output, files.plaintext[file]);
+        }
+      }
+    });
 
-  it('rejects any flipped bit, releasing only whole chunks before it', async () => {
-    await fc.assert(
-      fc.asyncProperty(
-        arbitraryFile,
-        fc.nat(),
-        fc.integer({ min: 0, max: 7 }),
-        fc.boolean(),
-        async (file, at, bit, isSized) => {
-          const { plaintext, ciphertext } = await encrypted(file.size);
-          const position = at % ciphertext.length;
-          const changed = ciphertext.slice();
-          changed[position] = (changed[position] ?? 0) ^ (1 << bit);
-          const result = await decryptInPieces(changed, file.pieces, isSized ? file.size : null);
-          expect(['unsupported_format', 'wrong_key', 'tampered']).toContain(
-            (result.error as { code?: unknown } | null)?.code,
-          );
-          const chunksBefore = Math.max(0, Math.floor((position - FILE_HEADER_BYTES) / slot));
-          expectRejected(
-            result,
-            (result.error as { code: FileCryptoErrorCode }).code,
-            plaintext,
-            chunksBefore,
-          );
-        },
-      ),
-      { numRuns: 60 },
-    );
-  });
+    it('reports wrong_key for another key before any chunk', async () => {
+      const result = await decryptFile(files.ciphertext.shortFinal, null, generateFileKey());
+      expectRejected(result, 'wrong_key', files.plaintext.shortFinal, 0);
+      expect(result.output).toHaveLength(0);
+    });
 
-  it('reports any cut as truncated and any addition as extended when the size is known', async () => {
-    await fc.assert(
-      fc.asyncProperty(
-        arbitraryFile,
-        fc.nat(),
-        fc.integer({ min: 1, max: CHUNK + 40 }),
-        async (file, at, added) => {
-          const { plaintext, ciphertext } = await encrypted(file.size);
-          const cutAt = at % ciphertext.length;
-          const cut = await decryptInPieces(ciphertext.subarray(0, cutAt), file.pieces, file.size);
-          expectRejected(cut, 'truncated', plaintext, Math.ceil(file.size / CHUNK));
-          const longer = concatBytes([ciphertext, patternedBytes(added, at + 1)]);
-          const extended = await decryptInPieces(longer, file.pieces, file.size);
-          expectRejected(extended, 'extended', plaintext, Math.ceil(file.size / CHUNK));
-        },
-      ),
-      { numRuns: 40 },
-    );
-  });
-});
+    it('reports a file shorter or longer than its metadata says', async () => {
+      const { shortFinal } = files.ciphertext;
+      expectCode((await decryptFile(shortFinal, SHORT_FINAL + 1)).error, 'truncated');
+      expectCode((await decryptFile(shortFinal, SHORT_FINAL + CHUNK)).error, 'truncated');
+      expectCode((await decryptFile(shortFinal, SHORT_FINAL - 1)).error, 'tampered');
+    });
+
+    it('rejects a final chunk without plaintext after full ones, which no encryptor writes', async () => {
+      const plaintext = patternedBytes(2 * CHUNK);
+      const file = referenceEncrypt(files.key, CHUNK, [
+        { plaintext: plaintext.subarray(0, CHUNK), isFinal: false },
+        { plaintext: plaintext.subarray(CHUNK), isFinal: false },
+        { plaintext: new Uint8Array(0), isFinal: true },
+      ]);
+      expectRejected(await decryptFile(file, null), 'truncated', plaintext, 2);
+      expectRejected(await decryptFile(file, plaintext.length), 'tampered', plaintext, 1);
+    });
+
+    it('rejects a stream that marks a chunk before the last as final', async () => {
+      const plaintext = patternedBytes(2 * CHUNK + 10);
+      const file = referenceEncrypt(files.key, CHUNK, [
+        { plaintext: plaintext.subarray(0, CHUNK), isFinal: true },
+        { plaintext: plaintext.subarray(CHUNK, 2 * CHUNK), isFinal: false },
+        { plaintext: plaintext.subarray(2 * CHUNK), isFinal: true },
+      ]);
+      expectRejected(await decryptFile(file, null), 'extended', plaintext, 0);
+      expectRejected(await decryptFile(file, plaintext.length), 'tampered', plaintext, 0);
+    });
+
+    it('errors the stream when a piece is not a Uint8Array', async () => {
+      const { error } = await runThrough(createFileDecryptor(files.key), [
+        [1, 2, 3] as unknown as Uint8Array,
+      ]);
+      expectCode(error, 'invalid_input');
+    });
+
+    it('rejects an expected size that is not a byte count', () => {
+      for (const expectedPlaintextBytes of [-1, 1.5, Number.MAX_SAFE_INTEGER + 1]) {
+        expect(thrownCode(() => createFileDecryptor(files.key, { expectedPlaintextBytes }))).toBe(
+          'invalid_input',
+        );
+      }
+    });
+
+    describe('properties', () => {
+      const slot = CHUNK + 16;
+      const arbitraryFile = fc.record({
+        size: fc.integer({ min: 0, max: 3 * CHUNK + 100 }),
+        pieces: fc.array(fc.integer({ min: 1, max: 2 * CHUNK }), { minLength: 1, maxLength: 4 }),
+      });
+
+      async function encrypted(
+        size: number,
+      ): Promise<{ plaintext: Uint8Array; ciphertext: Uint8Array }> {
+        const plaintext = patternedBytes(size, size + 3);
+        const ciphertext = await transformAll(
+          createFileEncryptor(files.key, { chunkBytes: CHUNK }),
+          [plaintext],
+        );
+        return { plaintext, ciphertext };
+      }
+
+      async function decryptInPieces(
+        bytes: Uint8Array,
+        pieces: readonly number[],
+        expectedPlaintextBytes: number | null,
+      ): Promise<StreamResult> {
+        const options = expectedPlaintextBytes === null ? {} : { expectedPlaintextBytes };
+        return runThrough(createFileDecryptor(files.key, options), splitIntoPieces(bytes, pieces));
+      }
+
+      it('rejects any flipped bit, releasing only whole chunks before it', async () => {
+        await fc.assert(
+          fc.asyncProperty(
+            arbitraryFile,
+            fc.nat(),
+            fc.integer({ min: 0, max: 7 }),
+            fc.boolean(),
+            async (file, at, bit, isSized) => {
+              const { plaintext, ciphertext } = await encrypted(file.size);
+              const position = at % ciphertext.length;
+              const changed = ciphertext.slice();
+              changed[position] = (changed[position] ?? 0) ^ (1 << bit);
+              const result = await decryptInPieces(
+                changed,
+                file.pieces,
+                isSized ? file.size : null,
+              );
+              expect(['unsupported_format', 'wrong_key', 'tampered']).toContain(
+                (result.error as { code?: unknown } | null)?.code,
+              );
+              const chunksBefore = Math.max(0, Math.floor((position - FILE_HEADER_BYTES) / slot));
+              expectRejected(
+                result,
+                (result.error as { code: FileCryptoErrorCode }).code,
+                plaintext,
+                chunksBefore,
+              );
+            },
+          ),
+          { numRuns: 60 },
+        );
+      });
+
+      it('reports any cut as truncated and any addition as extended when the size is known', async () => {
+        await fc.assert(
+          fc.asyncProperty(
+            arbitraryFile,
+            fc.nat(),
+            fc.integer({ min: 1, max: CHUNK + 40 }),
+            async (file, at, added) => {
+              const { plaintext, ciphertext } = await encrypted(file.size);
+              const cutAt = at % ciphertext.length;
+              const cut = await decryptInPieces(
+                ciphertext.subarray(0, cutAt),
+                file.pieces,
+                file.size,
+              );
+              expectRejected(cut, 'truncated', plaintext, Math.ceil(file.size / CHUNK));
+              const longer = concatBytes([ciphertext, patternedBytes(added, at + 1)]);
+              const extended = await decryptInPieces(longer, file.pieces, file.size);
+              expectRejected(extended, 'extended', plaintext, Math.ceil(file.size / CHUNK));
+            },
+          ),
+          { numRuns: 40 },
+        );
+      });
+    });
+  },
+);

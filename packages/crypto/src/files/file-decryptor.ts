@@ -1,14 +1,15 @@
 import {
   chunkAuthenticates,
   chunkCipherFor,
-  decryptChunk,
+  defaultChunkCipherBackend,
   type ChunkCipher,
+  type ChunkCipherBackend,
 } from './chunk-cipher.js';
 import { FileCryptoError } from './file-crypto-error.js';
 import { FILE_HEADER_BYTES, FILE_TAG_BYTES, MAX_FILE_CHUNKS, chunkCount } from './file-format.js';
 import { readFileHeader, type FileHeader } from './file-header.js';
 import { copyFileKey } from './file-key.js';
-import { CHUNKS_IN_FLIGHT, OrderedPipeline } from './ordered-pipeline.js';
+import { OrderedPipeline } from './ordered-pipeline.js';
 
 export interface FileDecryptorOptions {
   /**
@@ -45,6 +46,15 @@ export function createFileDecryptor(
   key: Uint8Array,
   options: FileDecryptorOptions = {},
 ): TransformStream<Uint8Array, Uint8Array<ArrayBuffer>> {
+  return createFileDecryptorOn(defaultChunkCipherBackend(), key, options);
+}
+
+/** {@link createFileDecryptor} on a given backend (chunk-cipher.ts); the tests run each. */
+export function createFileDecryptorOn(
+  backend: ChunkCipherBackend,
+  key: Uint8Array,
+  options: FileDecryptorOptions = {},
+): TransformStream<Uint8Array, Uint8Array<ArrayBuffer>> {
   const fileKey = copyFileKey(key);
   const firstChunkIndex = options.firstChunkIndex ?? 0;
   if (
@@ -73,7 +83,9 @@ export function createFileDecryptor(
       );
     }
   }
-  return new TransformStream(new FileDecryptor(fileKey, header, firstChunkIndex, expected));
+  return new TransformStream(
+    new FileDecryptor(backend, fileKey, header, firstChunkIndex, expected),
+  );
 }
 
 function knownEnd(plaintextBytes: number, chunkBytes: number): KnownEnd {
@@ -88,22 +100,27 @@ function knownEnd(plaintextBytes: number, chunkBytes: number): KnownEnd {
   return { finalIndex, finalChunkBytes: plaintextBytes - finalIndex * chunkBytes + FILE_TAG_BYTES };
 }
 
+interface Started {
+  readonly cipher: ChunkCipher;
+  readonly pipeline: OrderedPipeline<Uint8Array<ArrayBuffer>>;
+}
+
 /** The transformer behind {@link createFileDecryptor}. */
 class FileDecryptor {
+  readonly #backend: ChunkCipherBackend;
   readonly #fileKey: Uint8Array<ArrayBuffer>;
   readonly #givenHeader: FileHeader | null;
   readonly #expectedPlaintextBytes: number | null;
-  readonly #pipeline = new OrderedPipeline<Uint8Array<ArrayBuffer>>(CHUNKS_IN_FLIGHT);
   readonly #headerBuffer = new Uint8Array(FILE_HEADER_BYTES);
   #headerFilled = 0;
-  #cipher: ChunkCipher | null = null;
+  #started: Started | null = null;
   /** Ciphertext bytes of a full chunk: plaintext and tag. */
   #slotBytes = 0;
   #end: KnownEnd | null = null;
   /**
    * Buffers for the chunk being received and those in flight, used in turn: a chunk's bytes
    * stay until its decryption settles (a failed one is tried again), and the pipeline settles
-   * a chunk before it starts the one CHUNKS_IN_FLIGHT later. Reusing them matters: a fresh
+   * a chunk before it starts the one `chunksInFlight` later (one buffer with node:crypto). Reusing them matters: a fresh
    * buffer per chunk costs page faults and garbage collection on the main thread.
    */
   readonly #slots: Uint8Array<ArrayBuffer>[] = [];
@@ -111,11 +128,13 @@ class FileDecryptor {
   #index: number;
 
   constructor(
+    backend: ChunkCipherBackend,
     fileKey: Uint8Array<ArrayBuffer>,
     header: FileHeader | null,
     firstChunkIndex: number,
     expectedPlaintextBytes: number | null,
   ) {
+    this.#backend = backend;
     this.#fileKey = fileKey;
     this.#givenHeader = header;
     this.#index = firstChunkIndex;
@@ -130,18 +149,19 @@ class FileDecryptor {
     if (!(piece instanceof Uint8Array)) {
       throw new FileCryptoError('invalid_input', 'a file decryptor takes Uint8Array pieces');
     }
-    let offset = this.#cipher === null ? await this.#readHeader(piece) : 0;
+    let offset = this.#started === null ? await this.#readHeader(piece) : 0;
     while (offset < piece.length) offset = await this.#receive(piece, offset, output);
   }
 
   async flush(output: Output): Promise<void> {
     const emit = (plaintext: Uint8Array<ArrayBuffer>): void => this.#emit(output, plaintext);
-    if (this.#cipher === null) {
+    if (this.#started === null) {
       throw new FileCryptoError('truncated', 'the file ends inside its header');
     }
+    const { pipeline } = this.#started;
     if (this.#end !== null) {
       // Chunks before the end may have failed: the first problem in file order is reported.
-      await this.#pipeline.drain(emit);
+      await pipeline.drain(emit);
       if (this.#index <= this.#end.finalIndex) {
         throw new FileCryptoError(
           'truncated',
@@ -154,11 +174,11 @@ class FileDecryptor {
     const isTooShort =
       this.#filled < FILE_TAG_BYTES || (this.#index > 0 && this.#filled === FILE_TAG_BYTES);
     if (isTooShort) {
-      await this.#pipeline.drain(emit);
+      await pipeline.drain(emit);
       throw new FileCryptoError('truncated', `the file ends inside chunk ${this.#index}`);
     }
     await this.#submit(output, true);
-    await this.#pipeline.drain(emit);
+    await pipeline.drain(emit);
   }
 
   /** Takes header bytes from the piece; returns how many it took. */
@@ -172,11 +192,13 @@ class FileDecryptor {
   }
 
   async #begin(header: FileHeader): Promise<void> {
+    let cipher: ChunkCipher;
     try {
-      this.#cipher = await chunkCipherFor(this.#fileKey, header);
+      cipher = await chunkCipherFor(this.#backend, this.#fileKey, header);
     } finally {
       this.#fileKey.fill(0);
     }
+    this.#started = { cipher, pipeline: new OrderedPipeline(cipher.chunksInFlight) };
     this.#slotBytes = header.chunkBytes + FILE_TAG_BYTES;
     if (this.#expectedPlaintextBytes !== null) {
       this.#end = knownEnd(this.#expectedPlaintextBytes, header.chunkBytes);
@@ -191,7 +213,7 @@ class FileDecryptor {
       if (this.#filled === this.#slotBytes) await this.#submit(output, false);
     } else {
       if (this.#index > this.#end.finalIndex) {
-        await this.#pipeline.drain((plaintext) => this.#emit(output, plaintext));
+        await this.#drain(output);
         throw new FileCryptoError('extended', 'bytes follow the final chunk');
       }
       if (this.#index === this.#end.finalIndex) chunkLength = this.#end.finalChunkBytes;
@@ -207,17 +229,17 @@ class FileDecryptor {
   }
 
   async #submit(output: Output, isFinal: boolean): Promise<void> {
-    const cipher = this.#cipher;
-    if (cipher === null) throw new Error('a chunk before the header');
+    if (this.#started === null) throw new Error('a chunk before the header');
+    const { cipher, pipeline } = this.#started;
     const slot = this.#currentSlot();
     const index = this.#index;
     if (index >= MAX_FILE_CHUNKS) {
-      await this.#pipeline.drain((plaintext) => this.#emit(output, plaintext));
+      await this.#drain(output);
       throw new FileCryptoError('extended', 'the file goes on beyond the largest chunk index');
     }
     const ciphertext = slot.subarray(0, this.#filled);
     const canTellApart = this.#end === null && ciphertext.length === this.#slotBytes;
-    await this.#pipeline.add(
+    await pipeline.add(
       () => openChunk(cipher, index, isFinal, ciphertext, canTellApart),
       (plaintext) => this.#emit(output, plaintext),
     );
@@ -225,8 +247,13 @@ class FileDecryptor {
     this.#filled = 0;
   }
 
+  /** Passes on what the chunks in flight give, in order, or throws the first failure. */
+  async #drain(output: Output): Promise<void> {
+    await this.#started?.pipeline.drain((plaintext) => this.#emit(output, plaintext));
+  }
+
   #currentSlot(): Uint8Array<ArrayBuffer> {
-    const turn = this.#index % (CHUNKS_IN_FLIGHT + 1);
+    const turn = this.#index % ((this.#started?.cipher.chunksInFlight ?? 0) + 1);
     return (this.#slots[turn] ??= new Uint8Array(this.#slotBytes));
   }
 
@@ -248,7 +275,7 @@ async function openChunk(
   canTellApart: boolean,
 ): Promise<Uint8Array<ArrayBuffer>> {
   try {
-    return await decryptChunk(cipher, index, isFinal, ciphertext);
+    return await cipher.decrypt(index, isFinal, ciphertext);
   } catch (error) {
     if (canTellApart && (await chunkAuthenticates(cipher, index, !isFinal, ciphertext))) {
       throw isFinal

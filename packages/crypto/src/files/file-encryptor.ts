@@ -1,8 +1,13 @@
-import { encryptChunk, newChunkCipher, type ChunkCipher } from './chunk-cipher.js';
+import {
+  defaultChunkCipherBackend,
+  newChunkCipher,
+  type ChunkCipher,
+  type ChunkCipherBackend,
+} from './chunk-cipher.js';
 import { FileCryptoError } from './file-crypto-error.js';
 import { DEFAULT_FILE_CHUNK_BYTES, MAX_FILE_CHUNKS, assertChunkBytes } from './file-format.js';
 import { copyFileKey } from './file-key.js';
-import { CHUNKS_IN_FLIGHT, OrderedPipeline } from './ordered-pipeline.js';
+import { OrderedPipeline } from './ordered-pipeline.js';
 
 export interface FileEncryptorOptions {
   /** Plaintext bytes per chunk, stored in the header; default {@link DEFAULT_FILE_CHUNK_BYTES}. */
@@ -11,45 +16,66 @@ export interface FileEncryptorOptions {
 
 type Output = TransformStreamDefaultController<Uint8Array<ArrayBuffer>>;
 
+interface Started {
+  readonly cipher: ChunkCipher;
+  readonly pipeline: OrderedPipeline<readonly Uint8Array<ArrayBuffer>[]>;
+}
+
+function emitParts(output: Output, parts: readonly Uint8Array<ArrayBuffer>[]): void {
+  for (const part of parts) output.enqueue(part);
+}
+
 /**
  * Encrypts a file as it streams: write plaintext pieces of any size, read the header and then
- * one ciphertext per chunk (format in file-format.ts). Memory stays at a few chunks whatever the
+ * each chunk's ciphertext and tag, in one or two outputs (format in file-format.ts). Memory stays at a few chunks whatever the
  * file's size. The key must be a fresh {@link generateFileKey} per file.
  */
 export function createFileEncryptor(
   key: Uint8Array,
   options: FileEncryptorOptions = {},
 ): TransformStream<Uint8Array, Uint8Array<ArrayBuffer>> {
+  return createFileEncryptorOn(defaultChunkCipherBackend(), key, options);
+}
+
+/** {@link createFileEncryptor} on a given backend (chunk-cipher.ts); the tests run each. */
+export function createFileEncryptorOn(
+  backend: ChunkCipherBackend,
+  key: Uint8Array,
+  options: FileEncryptorOptions = {},
+): TransformStream<Uint8Array, Uint8Array<ArrayBuffer>> {
   const fileKey = copyFileKey(key);
   const chunkBytes = options.chunkBytes ?? DEFAULT_FILE_CHUNK_BYTES;
   assertChunkBytes(chunkBytes);
-  return new TransformStream(new FileEncryptor(fileKey, chunkBytes));
+  return new TransformStream(new FileEncryptor(backend, fileKey, chunkBytes));
 }
 
 /** The transformer behind {@link createFileEncryptor}. */
 class FileEncryptor {
+  readonly #backend: ChunkCipherBackend;
   readonly #fileKey: Uint8Array<ArrayBuffer>;
   readonly #chunkBytes: number;
-  readonly #pipeline = new OrderedPipeline<Uint8Array<ArrayBuffer>>(CHUNKS_IN_FLIGHT);
-  /** The chunk being filled; reused, since WebCrypto copies what it encrypts. */
+  /** The chunk being filled; reused, since both backends copy what they encrypt. */
   readonly #chunk: Uint8Array<ArrayBuffer>;
   #filled = 0;
   #index = 0;
-  #cipher: ChunkCipher | null = null;
+  #started: Started | null = null;
 
-  constructor(fileKey: Uint8Array<ArrayBuffer>, chunkBytes: number) {
+  constructor(backend: ChunkCipherBackend, fileKey: Uint8Array<ArrayBuffer>, chunkBytes: number) {
+    this.#backend = backend;
     this.#fileKey = fileKey;
     this.#chunkBytes = chunkBytes;
     this.#chunk = new Uint8Array(chunkBytes);
   }
 
   async start(output: Output): Promise<void> {
+    let cipher: ChunkCipher;
     try {
-      this.#cipher = await newChunkCipher(this.#fileKey, this.#chunkBytes);
+      cipher = await newChunkCipher(this.#backend, this.#fileKey, this.#chunkBytes);
     } finally {
       this.#fileKey.fill(0);
     }
-    output.enqueue(this.#cipher.headerBytes.slice());
+    this.#started = { cipher, pipeline: new OrderedPipeline(cipher.chunksInFlight) };
+    output.enqueue(cipher.headerBytes.slice());
   }
 
   async transform(piece: Uint8Array, output: Output): Promise<void> {
@@ -69,20 +95,20 @@ class FileEncryptor {
 
   async flush(output: Output): Promise<void> {
     await this.#seal(output, true);
-    await this.#pipeline.drain((ciphertext) => output.enqueue(ciphertext));
+    await this.#started?.pipeline.drain((parts) => emitParts(output, parts));
   }
 
   async #seal(output: Output, isFinal: boolean): Promise<void> {
-    const cipher = this.#cipher;
-    if (cipher === null) throw new Error('the encryptor has not started');
+    if (this.#started === null) throw new Error('the encryptor has not started');
+    const { cipher, pipeline } = this.#started;
     if (this.#index >= MAX_FILE_CHUNKS) {
       throw new FileCryptoError('invalid_input', 'the file is too large for the format');
     }
     const index = this.#index;
     const plaintext = this.#chunk.subarray(0, this.#filled);
-    await this.#pipeline.add(
-      () => encryptChunk(cipher, index, isFinal, plaintext),
-      (ciphertext) => output.enqueue(ciphertext),
+    await pipeline.add(
+      () => cipher.encrypt(index, isFinal, plaintext),
+      (parts) => emitParts(output, parts),
     );
     this.#index += 1;
     this.#filled = 0;

@@ -1,10 +1,46 @@
 import { createCipheriv, createDecipheriv, hkdfSync } from 'node:crypto';
 import { expect } from 'vitest';
+import { findNativeCrypto } from '../mls/native-crypto.js';
+import type { ChunkCipherBackend } from './chunk-cipher.js';
 import { FileCryptoError, type FileCryptoErrorCode } from './file-crypto-error.js';
+import { createFileDecryptorOn, type FileDecryptorOptions } from './file-decryptor.js';
+import { createFileEncryptorOn, type FileEncryptorOptions } from './file-encryptor.js';
 import { MIN_FILE_CHUNK_BYTES } from './file-format.js';
+import { nativeChunkCipherBackend } from './native-chunk-cipher.js';
+import { webCryptoChunkCipherBackend } from './webcrypto-chunk-cipher.js';
 
 /** The smallest chunk size keeps multi-chunk tests small. */
 export const CHUNK = MIN_FILE_CHUNK_BYTES;
+
+/** Both chunk-cipher backends: node:crypto (Node's default) and WebCrypto (browsers'). */
+export function chunkCipherBackends(): readonly ChunkCipherBackend[] {
+  const native = findNativeCrypto();
+  if (native === null) throw new Error('the tests run in Node, where node:crypto exists');
+  return [nativeChunkCipherBackend(native), webCryptoChunkCipherBackend()];
+}
+
+/** createFileEncryptor and createFileDecryptor on one backend. */
+export interface FileStreams {
+  readonly createFileEncryptor: (
+    key: Uint8Array,
+    options?: FileEncryptorOptions,
+  ) => TransformStream<Uint8Array, Uint8Array<ArrayBuffer>>;
+  readonly createFileDecryptor: (
+    key: Uint8Array,
+    options?: FileDecryptorOptions,
+  ) => TransformStream<Uint8Array, Uint8Array<ArrayBuffer>>;
+}
+
+/** For describe.each: the streams of each backend, named, so every suite runs on both. */
+export function fileStreamsOnEachBackend(): (readonly [string, FileStreams])[] {
+  return chunkCipherBackends().map((backend) => [
+    backend.name,
+    {
+      createFileEncryptor: (key, options) => createFileEncryptorOn(backend, key, options),
+      createFileDecryptor: (key, options) => createFileDecryptorOn(backend, key, options),
+    },
+  ]);
+}
 
 /** Deterministic bytes that differ from chunk to chunk (xorshift32), of any length. */
 export function patternedBytes(length: number, seed = 0x9e3779b9): Uint8Array<ArrayBuffer> {
