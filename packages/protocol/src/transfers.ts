@@ -68,7 +68,9 @@ export const transferDownloadSchema = z.object({ startedAt: z.iso.datetime() });
 /** A transfer as its sender sees it. */
 export const transferSchema = z.object({
   id: z.uuid(),
-  fileId: z.uuid(),
+  /** null once the file was deleted (the transfer has ended). */
+  fileId: z.uuid().nullable(),
+  /** Ciphertext bytes; 0 once the file was deleted. */
   sizeBytes: z.number().int(),
   createdAt: z.iso.datetime(),
   expiresAt: z.iso.datetime(),

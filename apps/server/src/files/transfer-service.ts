@@ -85,7 +85,7 @@ function view(
 ): Transfer {
   return {
     id: row.id,
-    fileId: row.file_id ?? '00000000-0000-0000-0000-000000000000',
+    fileId: row.file_id,
     sizeBytes,
     createdAt: row.created_at.toISOString(),
     expiresAt: row.expires_at.toISOString(),

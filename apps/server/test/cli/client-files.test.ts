@@ -56,7 +56,7 @@ const savedSchema = z.strictObject({
 });
 const transferSchema = z.looseObject({
   id: z.uuid(),
-  fileId: z.uuid(),
+  fileId: z.uuid().nullable(),
   state: z.string(),
   maxDownloads: z.number().int().nullable(),
   downloadCount: z.number().int(),

@@ -49,8 +49,11 @@ async function filesUnder(directory: string): Promise<string[]> {
   return entries.filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
 }
 
-const blobPath = (server: TestServer, fileId: string): string =>
-  path.join(server.dataDir, 'blobs', 'objects', fileId.slice(0, 2), fileId);
+/** The blob of a transfer's file in the filesystem store (a transfer lists null once it is gone). */
+function blobPath(server: TestServer, fileId: string | null): string {
+  if (fileId === null) throw new Error('the transfer has no file');
+  return path.join(server.dataDir, 'blobs', 'objects', fileId.slice(0, 2), fileId);
+}
 
 describe('transfers', () => {
   const clock = new ManualClock(new Date());

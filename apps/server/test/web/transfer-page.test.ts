@@ -27,8 +27,11 @@ const WAIT_MS = 15_000;
 
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
-const blobPath = (server: TestServer, fileId: string): string =>
-  path.join(server.dataDir, 'blobs', 'objects', fileId.slice(0, 2), fileId);
+/** The blob of a transfer's file in the filesystem store (a transfer lists null once it is gone). */
+function blobPath(server: TestServer, fileId: string | null): string {
+  if (fileId === null) throw new Error('the transfer has no file');
+  return path.join(server.dataDir, 'blobs', 'objects', fileId.slice(0, 2), fileId);
+}
 
 /* Before any script of the page: record CSP violations, and take away the File System Access
    API's save dialog (headless Chromium cannot show it), so the page saves through a download. */
