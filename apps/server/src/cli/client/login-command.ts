@@ -3,6 +3,7 @@ import type { CliIo } from '../main.js';
 import { ClientCliError } from './client-error.js';
 import { toJson } from './client-output.js';
 import { loginToNewProfile, type LoginResult, type LoginSetup } from './login.js';
+import { withStopSignals } from './stop-signals.js';
 
 /*
  * `amtsbote client login`: reads the secrets from standard input (never from the command line)
@@ -71,20 +72,6 @@ function resultText(result: LoginResult, profileDir: string): string {
     `  ${result.recoveryKey}`,
     '',
   ].join('\n');
-}
-
-/** Waits for a device link until SIGINT or SIGTERM, which stop the wait (and the login). */
-async function withStopSignals<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const stop = new AbortController();
-  const onSignal = (): void => stop.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  try {
-    return await work(stop.signal);
-  } finally {
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
-  }
 }
 
 export async function runLogin(
