@@ -37,7 +37,7 @@ export default defineConfig(
   },
   {
     // The web app runs in browsers: neither Node's modules nor its globals exist there.
-    files: ['apps/web/src/**/*.ts'],
+    files: ['apps/web/src/**/*.{ts,tsx}'],
     languageOptions: { globals: { ...globals.browser } },
     rules: {
       'no-restricted-imports': [
@@ -50,6 +50,26 @@ export default defineConfig(
           name,
           message: 'apps/web runs in browsers.',
         })),
+      ],
+    },
+  },
+  {
+    // Every text of the app comes from the translation catalog (src/i18n): no literal text in
+    // components, and none in the attributes that assistive technology reads out.
+    files: ['apps/web/src/**/*.tsx'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: 'TSEnumDeclaration', message: 'Use an `as const` object and a union instead.' },
+        {
+          selector: 'JSXText[value=/\\S/]',
+          message: 'UI text comes from the catalog: use t().',
+        },
+        {
+          selector:
+            'JSXAttribute[name.name=/^(aria-label|aria-description|title|placeholder|alt|label)$/] > Literal',
+          message: 'UI text comes from the catalog: use t().',
+        },
       ],
     },
   },

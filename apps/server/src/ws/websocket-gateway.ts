@@ -114,11 +114,27 @@ export class WebsocketGateway {
     }
     const origin = request.headers.origin;
     // Browsers always send Origin; native and CLI clients do not and authenticate by token alone.
-    if (origin !== undefined && !this.#options.allowedOrigins.includes(origin)) {
+    if (origin !== undefined && !this.#isAllowedOrigin(origin, request.headers.host)) {
       this.#refuse(socket, 403, 'origin');
       return;
     }
     this.#wss.handleUpgrade(request, socket, head, (ws) => this.#accept(ws));
+  }
+
+  /**
+   * The public URL's origin, or the page's own: a page served by this server under another name
+   * (127.0.0.1 rather than localhost, say) connects to the host it came from. Another site's page
+   * has another origin than the Host it connects to and is refused. (The session token in the
+   * hello, never a cookie, is what authenticates; this check is defence in depth.)
+   */
+  #isAllowedOrigin(origin: string, host: string | undefined): boolean {
+    if (this.#options.allowedOrigins.includes(origin)) return true;
+    if (host === undefined) return false;
+    try {
+      return new URL(origin).host === host.toLowerCase();
+    } catch {
+      return false;
+    }
   }
 
   #refuse(socket: Duplex, status: number, reason: string): void {

@@ -27,7 +27,8 @@ interface RouteCase {
   readonly name: string;
   readonly method: 'POST' | 'PATCH';
   readonly path: () => string;
-  readonly isAdminRoute: boolean;
+  /** Sent with the administrator's session: admin routes, and routes for any member. */
+  readonly isSignedIn: boolean;
   /** A body the route accepts (not sent as is: some would change data). */
   readonly valid: () => Body;
   readonly wrongType: { readonly body: () => Body; readonly path: string };
@@ -44,7 +45,7 @@ const ROUTES: readonly RouteCase[] = [
     name: 'POST /api/auth/login',
     method: 'POST',
     path: () => '/api/auth/login',
-    isAdminRoute: false,
+    isSignedIn: false,
     valid: () => loginBody('admin'),
     wrongType: { body: () => ({ ...loginBody('admin'), username: 42 }), path: 'body.username' },
     missingField: 'password',
@@ -53,7 +54,7 @@ const ROUTES: readonly RouteCase[] = [
     name: 'POST /api/setup',
     method: 'POST',
     path: () => '/api/setup',
-    isAdminRoute: false,
+    isSignedIn: false,
     valid: () => ({
       token: UNKNOWN_TOKEN,
       organization: { slug: 'zweite-stadt', name: 'Zweite Stadt' },
@@ -75,7 +76,7 @@ const ROUTES: readonly RouteCase[] = [
     name: 'POST /api/invites/accept',
     method: 'POST',
     path: () => '/api/invites/accept',
-    isAdminRoute: false,
+    isSignedIn: false,
     valid: () => ({
       token: inviteToken,
       username: 'newcomer',
@@ -99,7 +100,7 @@ const ROUTES: readonly RouteCase[] = [
     name: 'POST /api/admin/invites',
     method: 'POST',
     path: () => '/api/admin/invites',
-    isAdminRoute: true,
+    isSignedIn: true,
     valid: () => ({ role: 'member', expiresInHours: 24 }),
     wrongType: {
       body: () => ({ role: 'member', expiresInHours: '24' }),
@@ -111,10 +112,19 @@ const ROUTES: readonly RouteCase[] = [
     name: 'PATCH /api/admin/users/:id',
     method: 'PATCH',
     path: () => `/api/admin/users/${memberId}`,
-    isAdminRoute: true,
+    isSignedIn: true,
     valid: () => ({ displayName: 'Renamed', role: 'admin' }),
     wrongType: { body: () => ({ displayName: 5 }), path: 'body.displayName' },
     missingField: null,
+  },
+  {
+    name: 'POST /api/directory/lookup',
+    method: 'POST',
+    path: () => '/api/directory/lookup',
+    isSignedIn: true,
+    valid: () => ({ userIds: [memberId] }),
+    wrongType: { body: () => ({ userIds: memberId }), path: 'body.userIds' },
+    missingField: 'userIds',
   },
 ];
 
@@ -156,7 +166,7 @@ describe.each(ROUTES)('$name with bad input', (route) => {
   const send = (request: RawRequest): ReturnType<typeof rawRequest> =>
     rawRequest(server, route.path(), {
       method: route.method,
-      token: route.isAdminRoute ? adminToken : null,
+      token: route.isSignedIn ? adminToken : null,
       ...request,
     });
 

@@ -1,4 +1,9 @@
-import { directoryPageSchema, type DirectoryEntry, type SessionGrant } from '@amtsbote/protocol';
+import {
+  directoryPageSchema,
+  userViewSchema,
+  type DirectoryEntry,
+  type SessionGrant,
+} from '@amtsbote/protocol';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
@@ -17,16 +22,30 @@ import {
 } from '../support/test-server.js';
 
 /* GET /api/directory: every member (not only administrators) finds the active colleagues of
-   their own organization, a bounded page at a time, and sees only id, username and name. */
+   their own organization, a bounded page at a time, and sees only id, username, name and
+   department. */
 
 const ORG = 'stadt-musterstadt';
 const OTHER_ORG = 'landkreis-beispiel';
 const PASSWORD = 'Passphrase fuer das Verzeichnis';
-/** Exactly what a directory entry may show: no role, status, department or devices. */
+/** Exactly what a directory entry may show: no role, status or devices. */
 const strictPageSchema = z.strictObject({
-  users: z.array(z.strictObject({ id: z.uuid(), username: z.string(), displayName: z.string() })),
+  users: z.array(
+    z.strictObject({
+      id: z.uuid(),
+      username: z.string(),
+      displayName: z.string(),
+      department: z.string().nullable(),
+    }),
+  ),
   nextCursor: z.string().nullable(),
 });
+/** Departments set by the administrator in beforeAll. */
+const DEPARTMENTS: Readonly<Record<string, string>> = {
+  'anna.schmidt': 'Bürgeramt',
+  'clara-berndt': 'Ordnungsamt_Nord',
+  'frank.alt': 'Bürgeramt',
+};
 
 describeOnEachBackend('colleague directory', (backend) => {
   let server: TestServer;
@@ -49,8 +68,16 @@ describeOnEachBackend('colleague directory', (backend) => {
   beforeAll(async () => {
     server = await startTestServer({ backend, authRateLimitPerMinute: 10_000 });
     adminToken = (await setupFirstOrganization(server)).token;
+    const setDepartment = async (id: string, username: string): Promise<void> => {
+      const department = DEPARTMENTS[username];
+      if (department === undefined) return;
+      await call(server, adminToken, 'PATCH', `/api/admin/users/${id}`, userViewSchema, {
+        department,
+      });
+    };
     for (const username of names) {
-      await createUser(server, { org: ORG, username, password: PASSWORD });
+      const user = await createUser(server, { org: ORG, username, password: PASSWORD });
+      await setDepartment(user.id, username);
     }
     member = await login(server, { org: ORG, username: 'dora.weber', password: PASSWORD });
     const disabled = await createUser(server, {
@@ -58,6 +85,7 @@ describeOnEachBackend('colleague directory', (backend) => {
       username: 'frank.alt',
       password: PASSWORD,
     });
+    await setDepartment(disabled.id, 'frank.alt');
     await disableUserOverHttp(server, adminToken, disabled.id);
     await createOrganization(server, { slug: OTHER_ORG, name: 'Landkreis Beispiel' });
     await createUser(server, { org: OTHER_ORG, username: 'anna.fremd', password: PASSWORD });
@@ -75,9 +103,11 @@ describeOnEachBackend('colleague directory', (backend) => {
       'clara-berndt',
       'dora.weber',
     ]);
-    expect(page.users.find((u) => u.username === 'anna.schmidt')?.displayName).toBe(
-      'Person anna.schmidt',
-    );
+    expect(page.users.find((u) => u.username === 'anna.schmidt')).toMatchObject({
+      displayName: 'Person anna.schmidt',
+      department: 'Bürgeramt',
+    });
+    expect(page.users.find((u) => u.username === 'bernd_mueller')?.department).toBeNull();
     expect(page.nextCursor).toBeNull();
   });
 
@@ -92,6 +122,27 @@ describeOnEachBackend('colleague directory', (backend) => {
     // LIKE wildcards in the query are plain characters.
     expect((await search({ query: '%' })).users).toEqual([]);
     expect(usernames((await search({ query: 'd_m' })).users)).toEqual(['bernd_mueller']);
+  });
+
+  it('finds active users by part of their department, ignoring case', async () => {
+    // frank.alt of the Bürgeramt is disabled and not found.
+    expect(usernames((await search({ query: 'bürgeramt' })).users)).toEqual(['anna.schmidt']);
+    expect(usernames((await search({ query: 'AMT' })).users)).toEqual([
+      'anna.schmidt',
+      'clara-berndt',
+    ]);
+    // % and _ in the text are plain characters in the department too ("Ordnungsamt" would
+    // match g_a and amt%nord if they were wildcards).
+    expect(usernames((await search({ query: 'amt_n' })).users)).toEqual(['clara-berndt']);
+    expect((await search({ query: 'g_a' })).users).toEqual([]);
+    expect((await search({ query: 'amt%nord' })).users).toEqual([]);
+    // Paging still follows the username key when the department matches.
+    const first = await search({ query: 'amt', limit: '1' });
+    expect(usernames(first.users)).toEqual(['anna.schmidt']);
+    expect(first.nextCursor).not.toBeNull();
+    const second = await search({ query: 'amt', limit: '1', after: first.nextCursor ?? '' });
+    expect(usernames(second.users)).toEqual(['clara-berndt']);
+    expect(second.nextCursor).toBeNull();
   });
 
   it('pages through everyone without gaps or repeats', async () => {

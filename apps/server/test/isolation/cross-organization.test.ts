@@ -5,6 +5,8 @@ import {
   conversationViewSchema,
   createdDeviceLinkSchema,
   deviceLinkStateSchema,
+  directoryLookupResponseSchema,
+  directoryPageSchema,
   deviceViewSchema,
   inviteInfoSchema,
   inviteViewSchema,
@@ -442,6 +444,33 @@ describe('organization isolation', () => {
     expect(searched.users).toEqual([]);
     const seenByA = (await call(server, adminA.token, 'GET', '/api/admin/users', schema)).users;
     expect(seenByA.map((u) => u.id)).not.toContain(adminB.user.id);
+  });
+
+  it("shows B's members none of A's users in the directory, by name or by id", async () => {
+    const before = await snapshotOfA();
+    const lookup = (token: string, userIds: readonly string[]) =>
+      call(server, token, 'POST', '/api/directory/lookup', directoryLookupResponseSchema, {
+        userIds,
+      });
+    // A's ids, disabled user included, are answered by B exactly as unknown ids are.
+    const idsOfA = [adminA.user.id, memberA.user.id, disabledA.id];
+    expect(await lookup(adminB.token, idsOfA)).toEqual({ users: [] });
+    expect(await lookup(adminB.token, [randomUUID()])).toEqual({ users: [] });
+    expect(
+      (await lookup(adminB.token, [...idsOfA, adminB.user.id])).users.map((u) => u.id),
+    ).toEqual([adminB.user.id]);
+    expect((await lookup(memberA.token, idsOfA)).users.map((u) => u.id).sort()).toEqual(
+      [...idsOfA].sort(),
+    );
+    const searched = await call(
+      server,
+      adminB.token,
+      'GET',
+      '/api/directory?query=erika',
+      directoryPageSchema,
+    );
+    expect(searched.users).toEqual([]);
+    expect(await snapshotOfA()).toEqual(before);
   });
 
   it("lists only B's own invites to B's administrator, and B's invites lead into B", async () => {

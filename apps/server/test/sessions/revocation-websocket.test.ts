@@ -146,6 +146,16 @@ describe('WebSocket gateway', () => {
       }
       expect(await upgradeStatus(server.wsUrl, { origin: PUBLIC_URL })).toBeNull();
     });
+
+    it('accepts a page of the host it connects to, under a name other than the public URL', async () => {
+      // The page was opened at http://127.0.0.1:<port>, the server's own address.
+      expect(
+        await upgradeStatus(server.wsUrl, { origin: new URL(server.baseUrl).origin }),
+      ).toBeNull();
+      const otherPort = new URL(server.baseUrl);
+      otherPort.port = String(Number(otherPort.port) + 1);
+      expect(await upgradeStatus(server.wsUrl, { origin: otherPort.origin })).toBe(403);
+    });
   });
 
   describe('revocation through session events', () => {

@@ -2,6 +2,7 @@ import { base64urlDecode, base64urlEncode } from '@amtsbote/crypto';
 import {
   claimKeyPackagesResponseSchema,
   conversationViewSchema,
+  directoryLookupResponseSchema,
   directoryPageSchema,
   keyPackageStockSchema,
   listConversationsResponseSchema,
@@ -14,6 +15,7 @@ import {
   type ConversationKind,
   type ConversationRole,
   type ConversationView,
+  type DirectoryLookupEntry,
   type DirectoryPage,
   type KeyPackageStock,
   type MessageIntent,
@@ -210,7 +212,7 @@ export class MessagingApi {
     );
   }
 
-  /** Active colleagues of the organization whose username or display name contains the text. */
+  /** Active colleagues whose username, display name or department contains the text. */
   async searchDirectory(
     text: string,
     page: { readonly limit?: number; readonly after?: string } = {},
@@ -224,6 +226,20 @@ export class MessagingApi {
       undefined,
       directoryPageSchema,
     );
+  }
+
+  /**
+   * The colleagues of the organization behind the ids (at most MAX_DIRECTORY_LOOKUP_IDS, each
+   * once), disabled ones included; ids not found are absent. MessagingClient.lookupUsers batches.
+   */
+  async lookupUsers(userIds: readonly string[]): Promise<DirectoryLookupEntry[]> {
+    const response = await this.#http.request(
+      'POST',
+      '/api/directory/lookup',
+      { userIds },
+      directoryLookupResponseSchema,
+    );
+    return response.users;
   }
 
   async policy(): Promise<OrganizationPolicy> {

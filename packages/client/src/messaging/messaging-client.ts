@@ -3,6 +3,7 @@ import {
   CIPHERSUITES,
   type CiphersuiteName,
   type ConversationRole,
+  type DirectoryLookupEntry,
   type DirectoryPage,
   type MessageContentInput,
   type OrganizationPolicy,
@@ -18,6 +19,7 @@ import { AccountApi } from './account-api.js';
 import type { AcknowledgementList } from './acknowledgements.js';
 import type { Account, AccountIds } from './account-store.js';
 import type { ConversationSummary, CreateConversationInput } from './conversations.js';
+import { lookupInBatches } from './directory-lookup.js';
 import { bootstrapFirstDevice, bootstrapWithUserSecrets, loadAccount } from './device-bootstrap.js';
 import {
   WaitingDeviceLink,
@@ -553,12 +555,22 @@ export class MessagingClient {
     return this.#engine.transfers.revoke(transferId);
   }
 
-  /** Colleagues of the organization by username or display name, a page at a time. */
+  /** Colleagues of the organization by name or department, a page at a time. */
   async searchDirectory(
     query: string,
     page: { readonly limit?: number; readonly after?: string } = {},
   ): Promise<DirectoryPage> {
     return this.#engine.ctx.api.searchDirectory(query, page);
+  }
+
+  /**
+   * The colleagues behind user ids seen in conversations (senders, members), disabled ones
+   * included (isActive false); ids of no colleague are absent. Any number of ids, asked for in
+   * batches of MAX_DIRECTORY_LOOKUP_IDS.
+   */
+  async lookupUsers(userIds: readonly string[]): Promise<DirectoryLookupEntry[]> {
+    const api = this.#engine.ctx.api;
+    return lookupInBatches(userIds, (batch) => api.lookupUsers(batch));
   }
 
   async #flushQuietly(): Promise<void> {

@@ -1,0 +1,163 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../support/browser.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
+
+/* The web app in Debian's Chromium against a real server: first-administrator setup, an invited
+   colleague, the vault's PIN, the recovery key, then both chat. Each person has their own
+   browser context (their own IndexedDB, their own vault). */
+
+const WAIT_MS = 30_000;
+const PASSWORD = 'correct horse battery staple';
+
+interface OpenedApp {
+  readonly context: BrowserContext;
+  readonly page: Page;
+  readonly problems: string[];
+  violations(): Promise<string[]>;
+}
+
+const WATCH_PAGE = `
+  window.__violations = [];
+  document.addEventListener('securitypolicyviolation', (event) => {
+    window.__violations.push([event.violatedDirective, event.blockedURI, event.sourceFile, event.lineNumber].join(' '));
+  });
+`;
+
+async function openApp(browser: Browser, url: string): Promise<OpenedApp> {
+  const context = await browser.newContext({
+    locale: 'de-DE',
+    viewport: { width: 1440, height: 900 },
+  });
+  await context.addInitScript(WATCH_PAGE);
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+  page.on('response', (response) => {
+    // A first device asks whether a recovery blob exists before it makes one: 404 is the answer.
+    const isExpected =
+      response.status() === 404 && new URL(response.url()).pathname === '/api/me/recovery';
+    if (response.status() >= 400 && !isExpected) {
+      problems.push(`http ${response.status()}: ${response.url()}`);
+    }
+  });
+  page.on('console', (message) => {
+    // Failed requests are judged by the response listener above.
+    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) {
+      problems.push(`console: ${message.text()}`);
+    }
+  });
+  await page.goto(url);
+  return {
+    context,
+    page,
+    problems,
+    violations: () => page.evaluate<string[]>('window.__violations'),
+  };
+}
+
+async function choosePinAndKeepRecoveryKey(page: Page, pin: string): Promise<string> {
+  await page.getByRole('heading', { name: 'App-PIN festlegen' }).waitFor({ timeout: WAIT_MS });
+  await page.getByLabel('PIN oder Passphrase').fill(pin);
+  await page.getByLabel('PIN wiederholen').fill(pin);
+  await page.getByRole('button', { name: 'PIN festlegen' }).click();
+  await page
+    .getByRole('heading', { name: 'Ihr Wiederherstellungsschlüssel' })
+    .waitFor({ timeout: WAIT_MS });
+  const recoveryKey = (await page.getByTestId('recovery-key').textContent()) ?? '';
+  await page.getByText('Ich habe den Schlüssel sicher aufbewahrt').click();
+  await page.getByRole('button', { name: 'Weiter' }).click();
+  await page.getByRole('button', { name: 'Neue Unterhaltung' }).waitFor({ timeout: WAIT_MS });
+  return recoveryKey;
+}
+
+async function sendText(page: Page, text: string): Promise<void> {
+  await page.getByRole('textbox', { name: 'Nachricht' }).fill(text);
+  await page.getByRole('textbox', { name: 'Nachricht' }).press('Enter');
+}
+
+const message = (page: Page, text: string) =>
+  page.getByRole('log', { name: 'Nachrichten' }).getByText(text, { exact: true });
+
+describe('web app', () => {
+  let browser: Browser;
+  let server: TestServer;
+  const opened: OpenedApp[] = [];
+
+  beforeAll(async () => {
+    browser = await launchChromium();
+    server = await startTestServer();
+  });
+  afterAll(async () => {
+    for (const app of opened) await app.context.close();
+    await browser.close();
+    await server.close();
+  });
+
+  it(
+    'sets up the organization, invites a colleague, and both chat',
+    { timeout: 240_000 },
+    async () => {
+      const anna = await openApp(browser, `${server.baseUrl}/setup#${server.setupToken ?? ''}`);
+      opened.push(anna);
+      const a = anna.page;
+      await a.getByRole('heading', { name: 'Amtsbote einrichten' }).waitFor({ timeout: WAIT_MS });
+      await a.getByLabel('Name der Organisation').fill('Stadt Musterstadt');
+      await a.getByLabel('Organisation (Kürzel)').fill('stadt-musterstadt');
+      await a.getByLabel('Anzeigename').fill('Anna Admin');
+      await a.getByLabel('Benutzername').fill('anna');
+      await a.getByLabel('Passwort', { exact: true }).fill(PASSWORD);
+      await a.getByLabel('Passwort wiederholen').fill(PASSWORD);
+      await a.getByRole('button', { name: 'Einrichten' }).click();
+      const recoveryKey = await choosePinAndKeepRecoveryKey(a, '482913');
+      expect(recoveryKey.length).toBeGreaterThan(20);
+      await a.getByText('Verbunden').waitFor({ timeout: WAIT_MS });
+
+      await a.getByRole('button', { name: 'Kollegin oder Kollegen einladen' }).click();
+      await a.getByRole('button', { name: 'Einladungslink erstellen' }).click();
+      const inviteUrl = await a.getByTestId('invite-link').inputValue();
+      const inviteToken = new URL(inviteUrl).hash;
+      expect(inviteToken.length).toBeGreaterThan(20);
+      await a.locator('.dialog-actions').getByRole('button', { name: 'Schließen' }).click();
+
+      const bernd = await openApp(browser, `${server.baseUrl}/invite${inviteToken}`);
+      opened.push(bernd);
+      const b = bernd.page;
+      await b.getByText('Sie sind zu Stadt Musterstadt eingeladen', { exact: false }).waitFor({
+        timeout: WAIT_MS,
+      });
+      await b.getByLabel('Anzeigename').fill('Bernd Berger');
+      await b.getByLabel('Abteilung (optional)').fill('Bauamt');
+      await b.getByLabel('Benutzername').fill('bernd');
+      await b.getByLabel('Passwort', { exact: true }).fill(PASSWORD);
+      await b.getByLabel('Passwort wiederholen').fill(PASSWORD);
+      await b.getByRole('button', { name: 'Konto anlegen' }).click();
+      await choosePinAndKeepRecoveryKey(b, 'bernd-pin-2026');
+
+      await a.getByRole('button', { name: 'Neue Unterhaltung' }).click();
+      await a.getByLabel('Kolleginnen und Kollegen suchen').fill('Bauamt');
+      await a.getByText('Bernd Berger').click();
+      await a.getByRole('button', { name: 'Erstellen' }).click();
+      await a
+        .getByRole('heading', { name: 'Bernd Berger' })
+        .waitFor({ timeout: WAIT_MS })
+        .catch(async (e: unknown) => {
+          await a.screenshot({ path: '/tmp/shot-a.png' });
+          console.log(anna.problems);
+          throw e;
+        });
+      await sendText(a, 'Guten Morgen, Bernd!');
+      await message(a, 'Guten Morgen, Bernd!').waitFor({ timeout: WAIT_MS });
+
+      await b.getByRole('option', { name: 'Anna Admin' }).click({ timeout: WAIT_MS });
+      await message(b, 'Guten Morgen, Bernd!').waitFor({ timeout: WAIT_MS });
+      await sendText(b, 'Morgen, Anna.');
+      await message(a, 'Morgen, Anna.').waitFor({ timeout: WAIT_MS });
+
+      for (const app of [anna, bernd]) {
+        expect(app.problems).toEqual([]);
+        expect(await app.violations()).toEqual([]);
+      }
+    },
+  );
+});

@@ -1,0 +1,201 @@
+import type { HttpApi, LocalStore } from '@amtsbote/client';
+import type { SessionGrant } from '@amtsbote/protocol';
+import { useCallback, useEffect, useState, type ReactElement } from 'react';
+import { useTranslation } from 'react-i18next';
+import { InviteScreen } from '../features/auth/InviteScreen.js';
+import { LoginScreen } from '../features/auth/LoginScreen.js';
+import { ChatScreen } from '../features/chat/ChatScreen.js';
+import { RecoveryKeyScreen } from '../features/device/RecoveryKeyScreen.js';
+import { SetupScreen } from '../features/setup/SetupScreen.js';
+import { CreatePinScreen } from '../features/vault/CreatePinScreen.js';
+import { UnlockScreen } from '../features/vault/UnlockScreen.js';
+import {
+  deviceSetupNeed,
+  endSession,
+  resumeSession,
+  startFirstDevice,
+  type AccountSession,
+} from '../session/account-session.js';
+import type { DeviceVault } from '../session/device-vault.js';
+import { Page } from '../ui/Page.js';
+import { problemOf, type Problem } from './problems.js';
+import type { EntryRoute } from './route.js';
+
+export interface AppProps {
+  readonly origin: string;
+  readonly route: EntryRoute;
+  readonly vault: DeviceVault;
+  /** Replaces the address bar's path (no reload), e.g. to drop a used setup link. */
+  readonly replacePath: (path: string) => void;
+}
+
+type Phase =
+  | { readonly kind: 'starting' }
+  | { readonly kind: 'signed-out'; readonly notice: Problem | null }
+  | { readonly kind: 'locked' }
+  | { readonly kind: 'choose-pin'; readonly grant: SessionGrant; readonly http: HttpApi }
+  | { readonly kind: 'preparing' }
+  | {
+      readonly kind: 'recovery-key';
+      readonly recoveryKey: string;
+      readonly session: AccountSession;
+    }
+  | { readonly kind: 'chat'; readonly session: AccountSession }
+  | { readonly kind: 'failed'; readonly problem: Problem };
+
+/** The app's screens in order: setup or sign-in, the vault's PIN, the device, then the messenger. */
+export function App({ origin, route, vault, replacePath }: AppProps): ReactElement {
+  const { t } = useTranslation();
+  const [phase, setPhase] = useState<Phase>({ kind: 'starting' });
+
+  useEffect(() => {
+    void vault.exists().then((exists) => {
+      setPhase(exists ? { kind: 'locked' } : { kind: 'signed-out', notice: null });
+    });
+  }, [vault]);
+
+  const onAuthenticated = useCallback(
+    (grant: SessionGrant, http: HttpApi) => {
+      replacePath('/');
+      setPhase({ kind: 'choose-pin', grant, http });
+    },
+    [replacePath],
+  );
+
+  const startDevice = useCallback(
+    async (grant: SessionGrant, http: HttpApi, store: LocalStore) => {
+      setPhase({ kind: 'preparing' });
+      try {
+        if ((await deviceSetupNeed(http, grant)) === 'approval') {
+          // Approval by another device or the recovery key: the next step of the web app.
+          throw new Error('device approval is not available in the web app yet');
+        }
+        const { session, recoveryKey } = await startFirstDevice(origin, http, grant, store);
+        setPhase(
+          recoveryKey === null
+            ? { kind: 'chat', session }
+            : { kind: 'recovery-key', recoveryKey, session },
+        );
+      } catch (error) {
+        await store.close().catch(() => undefined);
+        await vault.wipe().catch(() => undefined);
+        setPhase({ kind: 'failed', problem: problemOf(error) });
+      }
+    },
+    [origin, vault],
+  );
+
+  const onUnlocked = useCallback(
+    (store: LocalStore) => {
+      setPhase({ kind: 'preparing' });
+      resumeSession(origin, store)
+        .then(async (session) => {
+          if (session !== null) {
+            setPhase({ kind: 'chat', session });
+            return;
+          }
+          await store.close();
+          await vault.wipe();
+          setPhase({ kind: 'signed-out', notice: null });
+        })
+        .catch((error: unknown) => {
+          setPhase({ kind: 'failed', problem: problemOf(error) });
+        });
+    },
+    [origin, vault],
+  );
+
+  const lock = useCallback((session: AccountSession) => {
+    void (async () => {
+      await session.client.close().catch(() => undefined);
+      await session.store.close().catch(() => undefined);
+      setPhase({ kind: 'locked' });
+    })();
+  }, []);
+
+  const logout = useCallback(
+    (session: AccountSession) => {
+      void (async () => {
+        await endSession(session);
+        await session.store.close().catch(() => undefined);
+        await vault.wipe();
+        setPhase({ kind: 'signed-out', notice: null });
+      })();
+    },
+    [vault],
+  );
+
+  switch (phase.kind) {
+    case 'starting':
+    case 'preparing':
+      return (
+        <Page title={t('app.name')}>
+          <p role="status">
+            {phase.kind === 'starting' ? t('app.loading') : t('device.preparing')}
+          </p>
+        </Page>
+      );
+    case 'signed-out':
+      if (route.kind === 'setup') {
+        return (
+          <SetupScreen origin={origin} token={route.token} onAuthenticated={onAuthenticated} />
+        );
+      }
+      if (route.kind === 'invite') {
+        return (
+          <InviteScreen origin={origin} token={route.token} onAuthenticated={onAuthenticated} />
+        );
+      }
+      return (
+        <LoginScreen origin={origin} notice={phase.notice} onAuthenticated={onAuthenticated} />
+      );
+    case 'locked':
+      return (
+        <UnlockScreen
+          vault={vault}
+          onUnlocked={onUnlocked}
+          onWiped={() => {
+            setPhase({ kind: 'signed-out', notice: null });
+          }}
+        />
+      );
+    case 'choose-pin':
+      return (
+        <CreatePinScreen
+          onCreate={async (pin) => {
+            const store = await vault.create(pin);
+            await startDevice(phase.grant, phase.http, store);
+          }}
+        />
+      );
+    case 'recovery-key':
+      return (
+        <RecoveryKeyScreen
+          recoveryKey={phase.recoveryKey}
+          onDone={() => {
+            setPhase({ kind: 'chat', session: phase.session });
+          }}
+        />
+      );
+    case 'chat':
+      return (
+        <ChatScreen
+          session={phase.session}
+          onLock={() => {
+            lock(phase.session);
+          }}
+          onLogout={() => {
+            logout(phase.session);
+          }}
+        />
+      );
+    case 'failed':
+      return (
+        <Page title={t('app.name')}>
+          <p role="alert" className="problem">
+            {t(`problems.${phase.problem}`)}
+          </p>
+        </Page>
+      );
+  }
+}

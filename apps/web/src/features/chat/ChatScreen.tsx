@@ -1,0 +1,140 @@
+import type { ConversationSummary } from '@amtsbote/client';
+import { useEffect, useMemo, useState, type ReactElement } from 'react';
+import { Button } from 'react-aria-components';
+import { useTranslation } from 'react-i18next';
+import type { AccountSession } from '../../session/account-session.js';
+import { LanguageSwitch } from '../../ui/LanguageSwitch.js';
+import { InviteDialog } from '../admin/InviteDialog.js';
+import { ConversationList } from './ConversationList.js';
+import { ConversationView } from './ConversationView.js';
+import { NewConversationDialog } from './NewConversationDialog.js';
+import { PeopleCache } from './people.js';
+import { useClientVersion, useConnected } from './use-client-events.js';
+
+export interface ChatScreenProps {
+  readonly session: AccountSession;
+  readonly onLock: () => void;
+  readonly onLogout: () => void;
+}
+
+const LIST_EVENTS = new Set([
+  'conversation_joined',
+  'conversation_left',
+  'membership_changed',
+  'message',
+]);
+
+/** The messenger: conversations beside the open one (one pane at a time on phones). */
+export function ChatScreen({ session, onLock, onLogout }: ChatScreenProps): ReactElement {
+  const { t } = useTranslation();
+  const { client, profile } = session;
+  const people = useMemo(() => new PeopleCache(client), [client]);
+  const [conversations, setConversations] = useState<readonly ConversationSummary[]>([]);
+  const [selectedId, setSelectedId] = useState<string | null>(null);
+  const [isCreating, setCreating] = useState(false);
+  const [isInviting, setInviting] = useState(false);
+  const isConnected = useConnected(client);
+  const version = useClientVersion(client, (event) => LIST_EVENTS.has(event.type));
+
+  useEffect(() => {
+    let isCurrent = true;
+    void client.listConversations().then((list) => {
+      if (isCurrent) setConversations(list);
+    });
+    return () => {
+      isCurrent = false;
+    };
+  }, [client, version]);
+
+  const selected = conversations.find((c) => c.conversationId === selectedId) ?? null;
+  return (
+    <div className={selected === null ? 'chat' : 'chat has-selection'}>
+      <a className="skip-link" href="#conversation">
+        {t('app.skipToContent')}
+      </a>
+      <nav className="sidebar" aria-label={t('chat.conversations')}>
+        <header className="sidebar-header">
+          <h1 className="brand">{t('app.name')}</h1>
+          <p className="account-name">{profile.displayName}</p>
+          <p className={isConnected ? 'connection connected' : 'connection'} role="status">
+            {isConnected ? t('chat.connected') : t('chat.disconnected')}
+          </p>
+          <div className="sidebar-actions">
+            <LanguageSwitch />
+            <Button className="link-button" onPress={onLock}>
+              {t('vault.lock')}
+            </Button>
+            <Button className="link-button" onPress={onLogout}>
+              {t('chat.logout')}
+            </Button>
+          </div>
+        </header>
+        <Button
+          className="primary-button"
+          onPress={() => {
+            setCreating(true);
+          }}
+        >
+          {t('chat.newConversation')}
+        </Button>
+        {profile.isAdmin ? (
+          <Button
+            className="secondary-button"
+            onPress={() => {
+              setInviting(true);
+            }}
+          >
+            {t('admin.inviteColleague')}
+          </Button>
+        ) : null}
+        <ConversationList
+          conversations={conversations}
+          selectedId={selectedId}
+          ownUserId={profile.userId}
+          people={people}
+          onSelect={setSelectedId}
+        />
+      </nav>
+      <main id="conversation" className="conversation-pane" tabIndex={-1}>
+        {selected === null ? (
+          <p className="empty">{t('chat.selectConversation')}</p>
+        ) : (
+          <ConversationView
+            key={selected.conversationId}
+            client={client}
+            conversation={selected}
+            ownUserId={profile.userId}
+            people={people}
+            onBack={() => {
+              setSelectedId(null);
+            }}
+          />
+        )}
+      </main>
+      {profile.isAdmin ? (
+        <InviteDialog
+          http={session.http}
+          isOpen={isInviting}
+          onClose={() => {
+            setInviting(false);
+          }}
+        />
+      ) : null}
+      <NewConversationDialog
+        client={client}
+        ownUserId={profile.userId}
+        isOpen={isCreating}
+        onClose={() => {
+          setCreating(false);
+        }}
+        onCreated={(conversationId) => {
+          setCreating(false);
+          void client.listConversations().then((list) => {
+            setConversations(list);
+            setSelectedId(conversationId);
+          });
+        }}
+      />
+    </div>
+  );
+}

@@ -1,0 +1,60 @@
+import type { ConversationSummary } from '@amtsbote/client';
+import type { ReactElement } from 'react';
+import { ListBox, ListBoxItem } from 'react-aria-components';
+import { useTranslation } from 'react-i18next';
+import { conversationTitle, otherUserIds } from './conversation-title.js';
+import { useNames, type PeopleCache } from './people.js';
+
+export interface ConversationListProps {
+  readonly conversations: readonly ConversationSummary[];
+  readonly selectedId: string | null;
+  readonly ownUserId: string;
+  readonly people: PeopleCache;
+  readonly onSelect: (conversationId: string) => void;
+}
+
+/** The user's conversations; arrow keys move, Enter or a tap opens one. */
+export function ConversationList(props: ConversationListProps): ReactElement {
+  const { t } = useTranslation();
+  useNames(
+    props.people,
+    props.conversations.flatMap((c) => otherUserIds(c, props.ownUserId)),
+  );
+  if (props.conversations.length === 0) {
+    return <p className="empty">{t('chat.noConversations')}</p>;
+  }
+  return (
+    <ListBox
+      aria-label={t('chat.conversations')}
+      className="conversation-list"
+      selectionMode="single"
+      disallowEmptySelection
+      selectedKeys={props.selectedId === null ? [] : [props.selectedId]}
+      onAction={(key) => {
+        props.onSelect(String(key));
+      }}
+      onSelectionChange={(keys) => {
+        if (keys === 'all') return;
+        const [first] = [...keys];
+        if (first !== undefined) props.onSelect(String(first));
+      }}
+    >
+      {props.conversations.map((conversation) => {
+        const title = conversationTitle(conversation, props.ownUserId, props.people, t);
+        return (
+          <ListBoxItem
+            key={conversation.conversationId}
+            id={conversation.conversationId}
+            textValue={title}
+            className="conversation-item"
+          >
+            <span className="conversation-title">{title}</span>
+            {conversation.kind === 'channel' ? (
+              <span className="conversation-kind">{t('create.channel')}</span>
+            ) : null}
+          </ListBoxItem>
+        );
+      })}
+    </ListBox>
+  );
+}

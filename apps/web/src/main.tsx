@@ -1,0 +1,79 @@
+// First: before the packages make their schemas (see the module).
+import './transfer/zod-without-eval.js';
+import { StrictMode, useMemo, useState, type ReactElement } from 'react';
+import { createRoot } from 'react-dom/client';
+import { I18nextProvider } from 'react-i18next';
+import type { i18n } from 'i18next';
+import { App } from './app/App.js';
+import { LanguageContext } from './app/language-context.js';
+import { entryRoute } from './app/route.js';
+import {
+  createI18n,
+  isLanguage,
+  otherLanguage,
+  preferredLanguage,
+  type Language,
+} from './i18n/i18n.js';
+import { createBrowserVault } from './session/browser-vault.js';
+import './styles/base.css';
+import './styles/app.css';
+
+/* The composition root of the web app: language, vault, entry route; everything else is passed in. */
+
+const LANGUAGE_KEY = 'amtsbote.language';
+
+function Root({
+  i18n,
+  initial,
+}: {
+  readonly i18n: i18n;
+  readonly initial: Language;
+}): ReactElement {
+  const [language, setLanguage] = useState(initial);
+  const vault = useMemo(() => createBrowserVault(), []);
+  const route = useMemo(() => entryRoute(location.pathname, location.hash), []);
+  const control = useMemo(
+    () => ({
+      language,
+      other: otherLanguage(language),
+      switchLanguage: () => {
+        const next = otherLanguage(language);
+        localStorage.setItem(LANGUAGE_KEY, next);
+        document.documentElement.lang = next;
+        void i18n.changeLanguage(next);
+        setLanguage(next);
+      },
+    }),
+    [i18n, language],
+  );
+  return (
+    <I18nextProvider i18n={i18n}>
+      <LanguageContext.Provider value={control}>
+        <App
+          origin={location.origin}
+          route={route}
+          vault={vault}
+          replacePath={(path) => {
+            history.replaceState(null, '', path);
+          }}
+        />
+      </LanguageContext.Provider>
+    </I18nextProvider>
+  );
+}
+
+async function start(): Promise<void> {
+  const stored = localStorage.getItem(LANGUAGE_KEY);
+  const language = isLanguage(stored) ? stored : preferredLanguage(navigator.languages);
+  document.documentElement.lang = language;
+  const i18n = await createI18n(language);
+  const container = document.getElementById('root');
+  if (container === null) throw new Error('index.html has no #root');
+  createRoot(container).render(
+    <StrictMode>
+      <Root i18n={i18n} initial={language} />
+    </StrictMode>,
+  );
+}
+
+void start();

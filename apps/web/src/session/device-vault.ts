@@ -1,0 +1,35 @@
+import type { LocalStore } from '@amtsbote/client';
+
+/** Why an unlock was refused. */
+export type UnlockRefusal =
+  | { readonly kind: 'wrong_pin'; readonly attemptsLeft: number }
+  | { readonly kind: 'locked_out'; readonly retryInMs: number }
+  | { readonly kind: 'wiped' };
+
+export class UnlockRefusedError extends Error {
+  readonly refusal: UnlockRefusal;
+
+  constructor(refusal: UnlockRefusal, options?: { cause?: unknown }) {
+    super(`unlock refused: ${refusal.kind}`, options);
+    this.name = 'UnlockRefusedError';
+    this.refusal = refusal;
+  }
+}
+
+/**
+ * The device's encrypted vault as the app sees it: everything the app keeps on the device lives
+ * in the LocalStore an unlock returns, sealed under a key that only the PIN (or a passkey)
+ * unwraps.
+ */
+export interface DeviceVault {
+  exists(): Promise<boolean>;
+  /** A new, empty vault under this PIN, unlocked. */
+  create(pin: string): Promise<LocalStore>;
+  /** Refused with UnlockRefusedError. */
+  unlock(pin: string): Promise<LocalStore>;
+  /** Erases everything this app keeps on the device (logout, remote wipe, forgotten PIN). */
+  wipe(): Promise<void>;
+}
+
+/** The shortest PIN or passphrase the app accepts. */
+export const MIN_PIN_CHARS = 6;
