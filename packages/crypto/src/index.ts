@@ -251,3 +251,27 @@ export {
   type TransferKeys,
   type TransferLinkSecret,
 } from './transfers/transfer-keys.js';
+
+// The key of the web app's on-device vault and its wraps under a PIN or a passkey (src/vault).
+export {
+  VAULT_KEY_ERROR_CODES,
+  VaultKeyError,
+  type VaultKeyErrorCode,
+} from './vault/vault-key-error.js';
+export {
+  MAX_VAULT_ID_LENGTH,
+  MAX_VAULT_SECRET_LENGTH,
+  VAULT_KEY_BYTES,
+  VAULT_KEY_LABELS,
+  VAULT_KEY_WRAP_VERSION,
+  VAULT_PIN_ITERATIONS,
+  VAULT_PRF_OUTPUT_BYTES,
+  VAULT_WRAP_SALT_BYTES,
+  WRAPPED_VAULT_KEY_BYTES,
+  generateVaultKey,
+  unwrapVaultKeyWithPrf,
+  unwrapVaultKeyWithSecret,
+  vaultPrfEvaluationInput,
+  wrapVaultKeyWithPrf,
+  wrapVaultKeyWithSecret,
+} from './vault/vault-key-wrap.js';

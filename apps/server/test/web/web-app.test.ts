@@ -79,6 +79,18 @@ async function sendText(page: Page, text: string): Promise<void> {
 const message = (page: Page, text: string) =>
   page.getByRole('log', { name: 'Nachrichten' }).getByText(text, { exact: true });
 
+/** The message (article) whose text is exactly this. */
+const bubble = (page: Page, text: string) =>
+  page
+    .getByRole('log', { name: 'Nachrichten' })
+    .getByRole('article')
+    .filter({ has: page.getByText(text, { exact: true }) });
+
+async function menuAction(page: Page, text: string, action: string): Promise<void> {
+  await bubble(page, text).getByRole('button', { name: 'Aktionen für diese Nachricht' }).click();
+  await page.getByRole('menuitem', { name: action }).click();
+}
+
 describe('web app', () => {
   let browser: Browser;
   let server: TestServer;
@@ -136,7 +148,7 @@ describe('web app', () => {
 
       await a.getByRole('button', { name: 'Neue Unterhaltung' }).click();
       await a.getByLabel('Kolleginnen und Kollegen suchen').fill('Bauamt');
-      await a.getByText('Bernd Berger').click();
+      await a.getByRole('dialog').getByText('Bernd Berger', { exact: true }).click();
       await a.getByRole('button', { name: 'Erstellen' }).click();
       await a
         .getByRole('heading', { name: 'Bernd Berger' })
@@ -153,6 +165,89 @@ describe('web app', () => {
       await message(b, 'Guten Morgen, Bernd!').waitFor({ timeout: WAIT_MS });
       await sendText(b, 'Morgen, Anna.');
       await message(a, 'Morgen, Anna.').waitFor({ timeout: WAIT_MS });
+
+      // Read receipt: Bernd has the conversation open, so Anna's message shows as read.
+      await bubble(a, 'Guten Morgen, Bernd!').getByText('Gelesen').waitFor({ timeout: WAIT_MS });
+
+      // Reply
+      await menuAction(b, 'Guten Morgen, Bernd!', 'Antworten');
+      await b.getByText('Antwort an Anna Admin').waitFor({ timeout: WAIT_MS });
+      await sendText(b, 'Gern geschehen.');
+      await bubble(a, 'Gern geschehen.')
+        .getByText('Antwort auf Sie: Guten Morgen, Bernd!')
+        .waitFor({ timeout: WAIT_MS });
+
+      // Reaction
+      await menuAction(a, 'Morgen, Anna.', 'Mit 👍 reagieren');
+      await bubble(b, 'Morgen, Anna.')
+        .getByRole('button', { name: '👍 von Anna Admin' })
+        .waitFor({ timeout: WAIT_MS });
+
+      // Edit
+      await sendText(a, 'Treffen um 10 Uhr');
+      await message(b, 'Treffen um 10 Uhr').waitFor({ timeout: WAIT_MS });
+      await menuAction(a, 'Treffen um 10 Uhr', 'Bearbeiten');
+      await a.getByRole('textbox', { name: 'Nachricht' }).fill('Treffen um 11 Uhr');
+      await a.getByRole('textbox', { name: 'Nachricht' }).press('Enter');
+      await bubble(b, 'Treffen um 11 Uhr').getByText('bearbeitet').waitFor({ timeout: WAIT_MS });
+
+      // Delete
+      await menuAction(a, 'Treffen um 11 Uhr', 'Löschen');
+      await a.getByRole('alertdialog').getByRole('button', { name: 'Löschen' }).click();
+      await message(b, 'Diese Nachricht wurde gelöscht.').waitFor({ timeout: WAIT_MS });
+      expect(await message(b, 'Treffen um 11 Uhr').count()).toBe(0);
+
+      // Announcement channel with acknowledgement
+      await a.getByRole('button', { name: 'Neue Unterhaltung' }).click();
+      await a.getByRole('dialog').getByText('Ankündigungskanal', { exact: true }).click();
+      await a.getByLabel('Name', { exact: true }).fill('Rundschreiben');
+      await a.getByLabel('Kolleginnen und Kollegen suchen').fill('Bernd');
+      await a.getByRole('dialog').getByText('Bernd Berger', { exact: true }).click();
+      await a.getByRole('button', { name: 'Erstellen' }).click();
+      await a.getByRole('heading', { name: 'Rundschreiben' }).waitFor({ timeout: WAIT_MS });
+      await sendText(a, 'Bitte die neue Dienstanweisung lesen.');
+      await message(a, 'Bitte die neue Dienstanweisung lesen.').waitFor({ timeout: WAIT_MS });
+
+      await b.getByRole('option', { name: /Rundschreiben/ }).click({ timeout: WAIT_MS });
+      await message(b, 'Bitte die neue Dienstanweisung lesen.').waitFor({ timeout: WAIT_MS });
+      expect(await b.getByRole('textbox', { name: 'Nachricht' }).count()).toBe(0);
+      await bubble(b, 'Bitte die neue Dienstanweisung lesen.')
+        .getByRole('button', { name: 'Zur Kenntnis genommen' })
+        .click();
+      await bubble(b, 'Bitte die neue Dienstanweisung lesen.')
+        .getByText('Von Ihnen bestätigt')
+        .waitFor({ timeout: WAIT_MS });
+      await bubble(a, 'Bitte die neue Dienstanweisung lesen.')
+        .getByText('1 bestätigt, 0 ausstehend')
+        .waitFor({ timeout: WAIT_MS });
+      await bubble(a, 'Bitte die neue Dienstanweisung lesen.')
+        .getByRole('button', { name: 'Wer hat bestätigt?' })
+        .click();
+      await a.getByTestId('acknowledged').getByText('Bernd Berger').waitFor({ timeout: WAIT_MS });
+      await a.locator('.dialog-actions').getByRole('button', { name: 'Schließen' }).click();
+
+      // Lock, a wrong PIN, unlock; then a reload: the vault in IndexedDB holds the history.
+      await a.getByRole('button', { name: 'Sperren' }).click();
+      await a.getByRole('heading', { name: 'Amtsbote ist gesperrt' }).waitFor({ timeout: WAIT_MS });
+      expect(await a.getByText('Guten Morgen, Bernd!').count()).toBe(0);
+      await a.getByLabel('PIN oder Passphrase').fill('000000');
+      await a.getByRole('button', { name: 'Entsperren' }).click();
+      await a
+        .getByText('Die PIN ist falsch. Noch 9 Versuche', { exact: false })
+        .waitFor({ timeout: WAIT_MS });
+      await a.getByLabel('PIN oder Passphrase').fill('482913');
+      await a.getByRole('button', { name: 'Entsperren' }).click();
+      await a.getByRole('option', { name: 'Bernd Berger' }).click({ timeout: WAIT_MS });
+      await message(a, 'Morgen, Anna.').waitFor({ timeout: WAIT_MS });
+      await a.reload();
+      await a.getByRole('heading', { name: 'Amtsbote ist gesperrt' }).waitFor({ timeout: WAIT_MS });
+      await a.getByLabel('PIN oder Passphrase').fill('482913');
+      await a.getByRole('button', { name: 'Entsperren' }).click();
+      await a.getByRole('option', { name: 'Bernd Berger' }).click({ timeout: WAIT_MS });
+      await message(a, 'Morgen, Anna.').waitFor({ timeout: WAIT_MS });
+      await sendText(a, 'Wieder da.');
+      await b.getByRole('option', { name: 'Anna Admin' }).click();
+      await message(b, 'Wieder da.').waitFor({ timeout: WAIT_MS });
 
       for (const app of [anna, bernd]) {
         expect(app.problems).toEqual([]);

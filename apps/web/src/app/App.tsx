@@ -77,7 +77,6 @@ export function App({ origin, route, vault, replacePath }: AppProps): ReactEleme
             : { kind: 'recovery-key', recoveryKey, session },
         );
       } catch (error) {
-        await store.close().catch(() => undefined);
         await vault.wipe().catch(() => undefined);
         setPhase({ kind: 'failed', problem: problemOf(error) });
       }
@@ -94,7 +93,6 @@ export function App({ origin, route, vault, replacePath }: AppProps): ReactEleme
             setPhase({ kind: 'chat', session });
             return;
           }
-          await store.close();
           await vault.wipe();
           setPhase({ kind: 'signed-out', notice: null });
         })
@@ -105,19 +103,21 @@ export function App({ origin, route, vault, replacePath }: AppProps): ReactEleme
     [origin, vault],
   );
 
-  const lock = useCallback((session: AccountSession) => {
-    void (async () => {
-      await session.client.close().catch(() => undefined);
-      await session.store.close().catch(() => undefined);
-      setPhase({ kind: 'locked' });
-    })();
-  }, []);
+  const lock = useCallback(
+    (session: AccountSession) => {
+      void (async () => {
+        await session.client.close().catch(() => undefined);
+        await vault.lock().catch(() => undefined);
+        setPhase({ kind: 'locked' });
+      })();
+    },
+    [vault],
+  );
 
   const logout = useCallback(
     (session: AccountSession) => {
       void (async () => {
         await endSession(session);
-        await session.store.close().catch(() => undefined);
         await vault.wipe();
         setPhase({ kind: 'signed-out', notice: null });
       })();

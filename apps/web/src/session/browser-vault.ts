@@ -1,16 +1,56 @@
-import { MemoryStore, type LocalStore } from '@amtsbote/client';
-import type { DeviceVault } from './device-vault.js';
+import { Vault, VaultError } from '@amtsbote/client/browser';
+import type { LocalStore } from '@amtsbote/client';
+import { UnlockRefusedError, type DeviceVault } from './device-vault.js';
 
-// Placeholder while the IndexedDB vault is built: replaced in the next step.
-export function createBrowserVault(): DeviceVault {
-  let store: LocalStore | null = null;
+/** One account per browser profile and origin: the vault's IndexedDB name. */
+const VAULT_NAME = 'amtsbote';
+
+function refusalOf(error: unknown): UnlockRefusedError | null {
+  if (!(error instanceof VaultError)) return null;
+  switch (error.code) {
+    case 'wrong_pin':
+      return new UnlockRefusedError(
+        { kind: 'wrong_pin', attemptsLeft: error.attemptsLeft ?? 0 },
+        { cause: error },
+      );
+    case 'vault_locked_out':
+      return new UnlockRefusedError(
+        { kind: 'locked_out', retryInMs: error.retryAfterMs ?? 0 },
+        { cause: error },
+      );
+    case 'vault_wiped':
+    case 'vault_not_found':
+      return new UnlockRefusedError({ kind: 'wiped' }, { cause: error });
+    default:
+      return null;
+  }
+}
+
+/** The device vault in this browser's IndexedDB (@amtsbote/client/browser). */
+export function createBrowserVault(now: () => number = Date.now): DeviceVault {
+  let current: Vault | null = null;
   return {
-    exists: () => Promise.resolve(false),
-    create: () => Promise.resolve((store = new MemoryStore())),
-    unlock: () => Promise.reject(new Error('no vault')),
+    exists: () => Vault.exists(VAULT_NAME),
+    create: async (pin) => {
+      const { vault, store } = await Vault.create({ name: VAULT_NAME, pin, now });
+      current = vault;
+      return store;
+    },
+    unlock: async (pin): Promise<LocalStore> => {
+      try {
+        current ??= await Vault.open({ name: VAULT_NAME, now });
+        return await current.unlockWithPin(pin);
+      } catch (error) {
+        throw refusalOf(error) ?? error;
+      }
+    },
+    lock: async () => {
+      await current?.lock();
+    },
     wipe: async () => {
-      await store?.close();
-      store = null;
+      const vault = current;
+      current = null;
+      await (vault === null ? Vault.wipe(VAULT_NAME) : vault.wipe());
     },
   };
 }

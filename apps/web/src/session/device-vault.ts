@@ -27,6 +27,8 @@ export interface DeviceVault {
   create(pin: string): Promise<LocalStore>;
   /** Refused with UnlockRefusedError. */
   unlock(pin: string): Promise<LocalStore>;
+  /** Closes the store and forgets the key; the next unlock needs the PIN again. */
+  lock(): Promise<void>;
   /** Erases everything this app keeps on the device (logout, remote wipe, forgotten PIN). */
   wipe(): Promise<void>;
 }

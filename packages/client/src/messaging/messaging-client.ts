@@ -353,6 +353,15 @@ export class MessagingClient {
     return this.#engine.conversations.get(conversationId);
   }
 
+  /**
+   * Whether this user may post (send text) here: in groups and direct conversations every
+   * member, in announcement channels owners and posters; others only respond (acknowledge,
+   * react, read). Asks the server's roster.
+   */
+  async mayPost(conversationId: string): Promise<boolean> {
+    return this.#engine.ctx.roster.mayPost(conversationId, this.userId);
+  }
+
   async addMembers(
     conversationId: string,
     userIds: readonly string[],

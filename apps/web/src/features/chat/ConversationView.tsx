@@ -2,13 +2,17 @@ import {
   MessagingError,
   type ConversationSummary,
   type MessagingClient,
+  type ReadMarkers,
   type TimelineItem,
 } from '@amtsbote/client';
-import { useCallback, useEffect, useRef, useState, type ReactElement } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type ReactElement } from 'react';
 import { Button } from 'react-aria-components';
 import { useTranslation } from 'react-i18next';
-import { Composer } from './Composer.js';
+import { AcknowledgementsDialog } from './AcknowledgementsDialog.js';
+import { Composer, type ComposerMode } from './Composer.js';
 import { conversationTitle, otherUserIds, personName } from './conversation-title.js';
+import { DeleteMessageDialog } from './DeleteMessageDialog.js';
+import type { MessageAction } from './message-actions.js';
 import { useNames, type PeopleCache } from './people.js';
 import { TimelineEntry } from './TimelineEntry.js';
 import { useClientVersion } from './use-client-events.js';
@@ -27,10 +31,18 @@ interface PendingText {
   readonly state: 'sending' | 'waiting' | 'failed';
 }
 
+type MessageItem = Extract<TimelineItem, { kind: 'message' }>;
+
 function itemKey(item: TimelineItem): string {
-  return item.kind === 'message'
-    ? item.messageId
-    : `${item.kind}-${item.seq}-${'userId' in item ? item.userId : ''}`;
+  if (item.kind === 'message') return item.messageId;
+  return `${item.kind}-${item.seq}-${item.kind === 'membership' ? item.userId : ''}`;
+}
+
+/** How many users other than the author have read up to this message. */
+function readCount(item: MessageItem, markers: ReadMarkers, ownUserId: string): number {
+  return Object.entries(markers).filter(
+    ([userId, marker]) => userId !== ownUserId && marker.seq >= item.seq,
+  ).length;
 }
 
 /** One conversation: its timeline, what this device is still sending, and the composer. */
@@ -39,9 +51,15 @@ export function ConversationView(props: ConversationViewProps): ReactElement {
   const id = conversation.conversationId;
   const { t } = useTranslation();
   const [items, setItems] = useState<readonly TimelineItem[]>([]);
+  const [markers, setMarkers] = useState<ReadMarkers>({});
+  const [mayPost, setMayPost] = useState(true);
   const [pending, setPending] = useState<readonly PendingText[]>([]);
+  const [mode, setMode] = useState<ComposerMode | null>(null);
+  const [deleting, setDeleting] = useState<string | null>(null);
+  const [showingAcknowledgements, setShowingAcknowledgements] = useState<string | null>(null);
   const [announcement, setAnnouncement] = useState('');
   const nextLocalId = useRef(0);
+  const lastMarkedRead = useRef<string | null>(null);
   const end = useRef<HTMLDivElement>(null);
 
   const version = useClientVersion(
@@ -56,23 +74,39 @@ export function ConversationView(props: ConversationViewProps): ReactElement {
     },
   );
 
-  useEffect(() => {
-    let isCurrent = true;
-    void Promise.all([client.timeline(id), client.pendingMessages(id)]).then(
-      ([timeline, outbox]) => {
-        if (!isCurrent) return;
-        setItems(timeline);
-        // Texts waiting for the connection stay visible until the outbox is empty.
-        if (outbox.length === 0) setPending((list) => list.filter((p) => p.state === 'sending'));
-      },
-    );
-    return () => {
-      isCurrent = false;
-    };
-  }, [client, id, version]);
+  const reload = useCallback(async () => {
+    const [timeline, outbox, readMarkers] = await Promise.all([
+      client.timeline(id),
+      client.pendingMessages(id),
+      client.readMarkers(id),
+    ]);
+    setItems(timeline);
+    setMarkers(readMarkers);
+    // Texts waiting for the connection stay visible until the outbox is empty.
+    if (outbox.length === 0) setPending((list) => list.filter((p) => p.state === 'sending'));
+  }, [client, id]);
 
+  useEffect(() => {
+    void reload();
+  }, [reload, version]);
+
+  useEffect(() => {
+    void client.mayPost(id).then(setMayPost, () => undefined);
+  }, [client, id]);
+
+  // The newest message of someone else is read once the conversation shows it.
+  useEffect(() => {
+    const newest = items.findLast(
+      (item): item is MessageItem => item.kind === 'message' && item.sender.userId !== ownUserId,
+    );
+    if (newest === undefined || lastMarkedRead.current === newest.messageId) return;
+    lastMarkedRead.current = newest.messageId;
+    void client.markRead(id, newest.messageId).catch(() => undefined);
+  }, [client, id, items, ownUserId]);
+
+  const otherIds = otherUserIds(conversation, ownUserId);
   useNames(people, [
-    ...otherUserIds(conversation, ownUserId),
+    ...otherIds,
     ...items.flatMap((item) =>
       item.kind === 'message'
         ? [item.sender.userId]
@@ -86,8 +120,16 @@ export function ConversationView(props: ConversationViewProps): ReactElement {
     end.current?.scrollIntoView({ block: 'end' });
   }, [items.length, pending.length]);
 
-  const send = useCallback(
-    (text: string) => {
+  const messages = useMemo(
+    () =>
+      new Map(
+        items.flatMap((item) => (item.kind === 'message' ? [[item.messageId, item] as const] : [])),
+      ),
+    [items],
+  );
+
+  const sendText = useCallback(
+    (text: string, replyTo: string | null) => {
       const localId = nextLocalId.current++;
       setPending((list) => [...list, { localId, text, state: 'sending' }]);
       const update = (state: PendingText['state'] | null): void => {
@@ -98,9 +140,9 @@ export function ConversationView(props: ConversationViewProps): ReactElement {
         );
       };
       client
-        .sendText(id, text)
+        .send(id, { type: 'text', text, replyTo })
         .then(async () => {
-          setItems(await client.timeline(id));
+          await reload();
           update(null);
         })
         .catch((error: unknown) => {
@@ -109,9 +151,60 @@ export function ConversationView(props: ConversationViewProps): ReactElement {
           );
         });
     },
-    [client, id],
+    [client, id, reload],
   );
 
+  const onSend = (text: string, sendMode: ComposerMode | null): void => {
+    setMode(null);
+    if (sendMode?.kind === 'edit') {
+      void client
+        .send(id, { type: 'edit', target: sendMode.messageId, text })
+        .then(reload, () => undefined);
+      return;
+    }
+    sendText(text, sendMode?.kind === 'reply' ? sendMode.messageId : null);
+  };
+
+  const onAction = (action: MessageAction): void => {
+    const target = messages.get(action.messageId);
+    switch (action.kind) {
+      case 'reply':
+        if (target !== undefined) {
+          setMode({
+            kind: 'reply',
+            messageId: action.messageId,
+            name: personName(target.sender.userId, ownUserId, people, t),
+          });
+        }
+        return;
+      case 'edit':
+        if (target?.content?.type === 'text') {
+          setMode({ kind: 'edit', messageId: action.messageId, text: target.content.text });
+        }
+        return;
+      case 'delete':
+        setDeleting(action.messageId);
+        return;
+      case 'react':
+        void client
+          .send(id, {
+            type: 'reaction',
+            target: action.messageId,
+            emoji: action.emoji,
+            isRemoved: action.isRemoved,
+          })
+          .then(reload, () => undefined);
+        return;
+      case 'acknowledge':
+        void client.acknowledge(id, action.messageId).then(reload, () => undefined);
+        return;
+      case 'show-acknowledgements':
+        setShowingAcknowledgements(action.messageId);
+        return;
+    }
+  };
+
+  const channelRole = conversation.kind === 'channel' ? (mayPost ? 'poster' : 'member') : null;
   const title = conversationTitle(conversation, ownUserId, people, t);
   return (
     <section className="conversation" aria-labelledby="conversation-title">
@@ -135,7 +228,28 @@ export function ConversationView(props: ConversationViewProps): ReactElement {
         <ol className="timeline-items">
           {items.map((item) => (
             <li key={itemKey(item)}>
-              <TimelineEntry item={item} ownUserId={ownUserId} people={people} />
+              <TimelineEntry
+                item={item}
+                ownUserId={ownUserId}
+                people={people}
+                message={{
+                  quoted:
+                    item.kind === 'message' &&
+                    item.content?.type === 'text' &&
+                    item.content.replyTo !== null
+                      ? (messages.get(item.content.replyTo) ?? null)
+                      : null,
+                  readCount:
+                    item.kind === 'message' &&
+                    item.sender.userId === ownUserId &&
+                    conversation.kind !== 'channel'
+                      ? readCount(item, markers, ownUserId)
+                      : null,
+                  channelRole,
+                  mayPost,
+                  onAction,
+                }}
+              />
             </li>
           ))}
           {pending.map((p) => (
@@ -154,7 +268,41 @@ export function ConversationView(props: ConversationViewProps): ReactElement {
       <p className="visually-hidden" aria-live="polite">
         {announcement}
       </p>
-      <Composer onSend={send} isDisabled={conversation.isRemoved} />
+      {mayPost ? (
+        <Composer
+          mode={mode}
+          onSend={onSend}
+          onCancelMode={() => {
+            setMode(null);
+          }}
+          onTyping={(isTyping) => {
+            void client.setTyping(id, isTyping).catch(() => undefined);
+          }}
+          isDisabled={conversation.isRemoved}
+        />
+      ) : null}
+      <DeleteMessageDialog
+        isOpen={deleting !== null}
+        onClose={() => {
+          setDeleting(null);
+        }}
+        onConfirm={() => {
+          const target = deleting;
+          setDeleting(null);
+          if (target !== null)
+            void client.send(id, { type: 'delete', target }).then(reload, () => undefined);
+        }}
+      />
+      <AcknowledgementsDialog
+        client={client}
+        conversationId={id}
+        messageId={showingAcknowledgements}
+        ownUserId={ownUserId}
+        people={people}
+        onClose={() => {
+          setShowingAcknowledgements(null);
+        }}
+      />
     </section>
   );
 }

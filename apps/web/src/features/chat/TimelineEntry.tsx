@@ -2,12 +2,15 @@ import type { TimelineItem } from '@amtsbote/client';
 import type { ReactElement } from 'react';
 import { useTranslation } from 'react-i18next';
 import { personName } from './conversation-title.js';
+import { MessageBubble, type MessageBubbleProps } from './MessageBubble.js';
 import type { PeopleCache } from './people.js';
 
 export interface TimelineEntryProps {
   readonly item: TimelineItem;
   readonly ownUserId: string;
   readonly people: PeopleCache;
+  /** What a message needs besides the item (see MessageBubble). */
+  readonly message: Omit<MessageBubbleProps, 'item' | 'ownUserId' | 'people'>;
 }
 
 const MEMBERSHIP_TEXT = {
@@ -20,36 +23,16 @@ const MEMBERSHIP_TEXT = {
 } as const;
 
 /** One item of a conversation's timeline: a message, a membership change or an undecryptable event. */
-export function TimelineEntry({ item, ownUserId, people }: TimelineEntryProps): ReactElement {
+export function TimelineEntry(props: TimelineEntryProps): ReactElement {
+  const { item, ownUserId, people } = props;
   const { t, i18n } = useTranslation();
   const time = new Date(item.sentAt).toLocaleTimeString(i18n.language, {
     hour: '2-digit',
     minute: '2-digit',
   });
   switch (item.kind) {
-    case 'message': {
-      const isOwn = item.sender.userId === ownUserId;
-      const text =
-        item.isDeleted || item.content === null
-          ? t('chat.deleted')
-          : item.content.type === 'text'
-            ? item.content.text
-            : null;
-      return (
-        <article className={isOwn ? 'message own' : 'message'} data-message-id={item.messageId}>
-          <header className="message-header">
-            <span className="message-sender">
-              {personName(item.sender.userId, ownUserId, people, t)}
-            </span>
-            <time dateTime={item.sentAt}>{time}</time>
-            {item.editedAt === null ? null : (
-              <span className="message-edited">{t('chat.edited')}</span>
-            )}
-          </header>
-          <p className={item.isDeleted ? 'message-text deleted' : 'message-text'}>{text}</p>
-        </article>
-      );
-    }
+    case 'message':
+      return <MessageBubble {...props.message} item={item} ownUserId={ownUserId} people={people} />;
     case 'membership':
       return (
         <p className="membership-event">
