@@ -5,6 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { InviteScreen } from '../features/auth/InviteScreen.js';
 import { LoginScreen } from '../features/auth/LoginScreen.js';
 import { ChatScreen } from '../features/chat/ChatScreen.js';
+import { DeviceLinkScreen } from '../features/device/DeviceLinkScreen.js';
 import { RecoveryKeyScreen } from '../features/device/RecoveryKeyScreen.js';
 import { SetupScreen } from '../features/setup/SetupScreen.js';
 import { CreatePinScreen } from '../features/vault/CreatePinScreen.js';
@@ -18,7 +19,7 @@ import {
 } from '../session/account-session.js';
 import type { DeviceVault } from '../session/device-vault.js';
 import { Page } from '../ui/Page.js';
-import { problemOf, type Problem } from './problems.js';
+import { isSessionGone, problemOf, type Problem } from './problems.js';
 import type { EntryRoute } from './route.js';
 
 export interface AppProps {
@@ -35,6 +36,12 @@ type Phase =
   | { readonly kind: 'locked' }
   | { readonly kind: 'choose-pin'; readonly grant: SessionGrant; readonly http: HttpApi }
   | { readonly kind: 'preparing' }
+  | {
+      readonly kind: 'link-device';
+      readonly grant: SessionGrant;
+      readonly http: HttpApi;
+      readonly store: LocalStore;
+    }
   | {
       readonly kind: 'recovery-key';
       readonly recoveryKey: string;
@@ -67,8 +74,8 @@ export function App({ origin, route, vault, replacePath }: AppProps): ReactEleme
       setPhase({ kind: 'preparing' });
       try {
         if ((await deviceSetupNeed(http, grant)) === 'approval') {
-          // Approval by another device or the recovery key: the next step of the web app.
-          throw new Error('device approval is not available in the web app yet');
+          setPhase({ kind: 'link-device', grant, http, store });
+          return;
         }
         const { session, recoveryKey } = await startFirstDevice(origin, http, grant, store);
         setPhase(
@@ -84,6 +91,10 @@ export function App({ origin, route, vault, replacePath }: AppProps): ReactEleme
     [origin, vault],
   );
 
+  const onDeviceReady = useCallback((session: AccountSession) => {
+    setPhase({ kind: 'chat', session });
+  }, []);
+
   const onUnlocked = useCallback(
     (store: LocalStore) => {
       setPhase({ kind: 'preparing' });
@@ -96,7 +107,12 @@ export function App({ origin, route, vault, replacePath }: AppProps): ReactEleme
           await vault.wipe();
           setPhase({ kind: 'signed-out', notice: null });
         })
-        .catch((error: unknown) => {
+        .catch(async (error: unknown) => {
+          if (isSessionGone(error)) {
+            await vault.wipe().catch(() => undefined);
+            setPhase({ kind: 'signed-out', notice: 'wipedRemotely' });
+            return;
+          }
           setPhase({ kind: 'failed', problem: problemOf(error) });
         });
     },
@@ -109,6 +125,18 @@ export function App({ origin, route, vault, replacePath }: AppProps): ReactEleme
         await session.client.close().catch(() => undefined);
         await vault.lock().catch(() => undefined);
         setPhase({ kind: 'locked' });
+      })();
+    },
+    [vault],
+  );
+
+  /** Remote wipe: the device was signed out elsewhere (or its session ended for good). */
+  const wipeAfterEnd = useCallback(
+    (session: AccountSession) => {
+      void (async () => {
+        await session.client.close().catch(() => undefined);
+        await vault.wipe().catch(() => undefined);
+        setPhase({ kind: 'signed-out', notice: 'wipedRemotely' });
       })();
     },
     [vault],
@@ -168,6 +196,16 @@ export function App({ origin, route, vault, replacePath }: AppProps): ReactEleme
           }}
         />
       );
+    case 'link-device':
+      return (
+        <DeviceLinkScreen
+          origin={origin}
+          grant={phase.grant}
+          http={phase.http}
+          store={phase.store}
+          onReady={onDeviceReady}
+        />
+      );
     case 'recovery-key':
       return (
         <RecoveryKeyScreen
@@ -181,6 +219,9 @@ export function App({ origin, route, vault, replacePath }: AppProps): ReactEleme
       return (
         <ChatScreen
           session={phase.session}
+          onEnded={() => {
+            wipeAfterEnd(phase.session);
+          }}
           onLock={() => {
             lock(phase.session);
           }}

@@ -30,3 +30,11 @@ export function problemOf(error: unknown): Problem {
   if (error instanceof TypeError) return 'serverUnreachable';
   return 'unexpected';
 }
+
+/** The server refuses this device's session for good (revoked, ended, user disabled). */
+export function isSessionGone(error: unknown): boolean {
+  return (
+    error instanceof ApiError &&
+    (error.status === 401 || error.code === 'device_revoked' || error.code === 'session_not_found')
+  );
+}

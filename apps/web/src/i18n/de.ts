@@ -33,6 +33,8 @@ export const de = {
       'Sie haben bereits ein Gerät. Bestätigen Sie dieses Gerät auf einem anderen Gerät oder mit Ihrem Wiederherstellungsschlüssel.',
     recoveryKeyWrong: 'Der Wiederherstellungsschlüssel stimmt nicht.',
     sendFailed: 'Die Nachricht konnte nicht gesendet werden.',
+    wipedRemotely:
+      'Dieses Gerät wurde abgemeldet. Alle Daten von Amtsbote auf diesem Gerät wurden gelöscht.',
     fieldsInvalid: 'Bitte prüfen Sie die markierten Felder.',
   },
   fields: {
@@ -99,6 +101,33 @@ export const de = {
     recoveryIntro:
       'Mit diesem Schlüssel richten Sie ein neues Gerät ein, wenn kein anderes Gerät zur Hand ist. Er wird nur dieses eine Mal angezeigt. Bewahren Sie ihn sicher auf, z. B. ausgedruckt im Tresor.',
     recoveryConfirm: 'Ich habe den Schlüssel sicher aufbewahrt',
+    linkTitle: 'Dieses Gerät bestätigen',
+    linkIntro:
+      'Sie nutzen Amtsbote bereits auf einem anderen Gerät. Öffnen Sie dort „Gerät hinzufügen“ und geben Sie diesen Code ein:',
+    linkWaiting: 'Warte auf die Bestätigung …',
+    linkExpires: 'Der Code gilt bis {{time}}.',
+    linkExpired: 'Der Code ist abgelaufen. Melden Sie sich erneut an, um einen neuen zu erhalten.',
+    recoveryAlternative:
+      'Kein anderes Gerät zur Hand? Mit dem Wiederherstellungsschlüssel einrichten',
+    recoveryKey: 'Wiederherstellungsschlüssel',
+    recoverySubmit: 'Mit Schlüssel einrichten',
+    addDevice: 'Gerät hinzufügen',
+    addDeviceTitle: 'Neues Gerät bestätigen',
+    addDeviceIntro:
+      'Geben Sie den Code ein, den Ihr neues Gerät anzeigt. Bestätigen Sie nur Geräte, die Sie selbst gerade anmelden.',
+    code: 'Code',
+    approve: 'Bestätigen',
+    approving: 'Wird bestätigt …',
+    approved: 'Das Gerät „{{name}}“ ist bestätigt. Es erhält Ihre Schlüssel und den Verlauf.',
+    codeInvalid: 'Kein Gerät wartet mit diesem Code. Prüfen Sie den Code, er gilt nur kurze Zeit.',
+    devices: 'Meine Geräte',
+    devicesTitle: 'Meine Geräte',
+    thisDevice: 'Dieses Gerät',
+    lastSeen: 'Zuletzt aktiv: {{time}}',
+    revoke: 'Abmelden und Daten löschen',
+    revokeConfirm:
+      '„{{name}}“ wird abgemeldet, und Amtsbote löscht dort alle Daten, sobald es sich verbindet. Fortfahren?',
+    revoked: 'Abgemeldet',
     continue: 'Weiter',
   },
   chat: {

@@ -29,6 +29,7 @@ export const en: Catalog = {
       'You already have a device. Approve this one on another device or with your recovery key.',
     recoveryKeyWrong: 'The recovery key is wrong.',
     sendFailed: 'The message could not be sent.',
+    wipedRemotely: 'This device was signed out. All Amtsbote data on this device has been erased.',
     fieldsInvalid: 'Please check the marked fields.',
   },
   fields: {
@@ -93,6 +94,33 @@ export const en: Catalog = {
     recoveryIntro:
       'With this key you set up a new device when no other device is at hand. It is shown only this once. Keep it safe, e.g. printed in a safe.',
     recoveryConfirm: 'I have stored the key safely',
+    linkTitle: 'Approve this device',
+    linkIntro:
+      'You already use Amtsbote on another device. Open “Add device” there and enter this code:',
+    linkWaiting: 'Waiting for the approval …',
+    linkExpires: 'The code is valid until {{time}}.',
+    linkExpired: 'The code has expired. Sign in again to get a new one.',
+    recoveryAlternative: 'No other device at hand? Set up with the recovery key',
+    recoveryKey: 'Recovery key',
+    recoverySubmit: 'Set up with key',
+    addDevice: 'Add device',
+    addDeviceTitle: 'Approve a new device',
+    addDeviceIntro:
+      'Enter the code your new device shows. Approve only devices you are signing in yourself right now.',
+    code: 'Code',
+    approve: 'Approve',
+    approving: 'Approving …',
+    approved: 'The device “{{name}}” is approved. It receives your keys and the history.',
+    codeInvalid:
+      'No device waits with this code. Check the code; it is valid for a short time only.',
+    devices: 'My devices',
+    devicesTitle: 'My devices',
+    thisDevice: 'This device',
+    lastSeen: 'Last active: {{time}}',
+    revoke: 'Sign out and erase data',
+    revokeConfirm:
+      '“{{name}}” is signed out, and Amtsbote erases all its data there as soon as it connects. Continue?',
+    revoked: 'Signed out',
     continue: 'Continue',
   },
   chat: {

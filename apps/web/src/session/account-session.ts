@@ -1,6 +1,7 @@
 import {
   HttpApi,
   MessagingClient,
+  type DeviceLinkView,
   type LocalStore,
   type MessagingClientOptions,
 } from '@amtsbote/client';
@@ -111,4 +112,31 @@ export async function endSession(session: AccountSession): Promise<void> {
   await session.http
     .request('POST', '/api/auth/logout', undefined, z.unknown())
     .catch(() => undefined);
+}
+
+/** A new device waiting for approval by another device of the user. */
+export interface PendingDeviceLink {
+  readonly view: DeviceLinkView;
+  /** Resolves once approved, with the device set up and started. */
+  complete(signal: AbortSignal): Promise<AccountSession>;
+}
+
+/** Asks the user's other devices to approve this one (or see startWithRecoveryKey). */
+export async function requestDeviceLink(
+  origin: string,
+  http: HttpApi,
+  grant: SessionGrant,
+  store: LocalStore,
+): Promise<PendingDeviceLink> {
+  const profile = profileOfGrant(grant);
+  const link = await MessagingClient.requestDeviceLink(clientOptions(origin, http, profile, store));
+  return {
+    view: link,
+    complete: async (signal) => {
+      const client = await link.complete({ signal });
+      await saveProfile(store, profile);
+      await client.start();
+      return { profile, client, http, store };
+    },
+  };
 }

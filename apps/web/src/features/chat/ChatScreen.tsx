@@ -1,10 +1,13 @@
 import type { ConversationSummary } from '@amtsbote/client';
+import { WS_CLOSE } from '@amtsbote/protocol';
 import { useEffect, useMemo, useState, type ReactElement } from 'react';
 import { Button } from 'react-aria-components';
 import { useTranslation } from 'react-i18next';
 import type { AccountSession } from '../../session/account-session.js';
 import { LanguageSwitch } from '../../ui/LanguageSwitch.js';
 import { InviteDialog } from '../admin/InviteDialog.js';
+import { ApproveDeviceDialog } from '../device/ApproveDeviceDialog.js';
+import { DevicesDialog } from '../device/DevicesDialog.js';
 import { ConversationList } from './ConversationList.js';
 import { ConversationView } from './ConversationView.js';
 import { NewConversationDialog } from './NewConversationDialog.js';
@@ -15,7 +18,17 @@ export interface ChatScreenProps {
   readonly session: AccountSession;
   readonly onLock: () => void;
   readonly onLogout: () => void;
+  /** The server ended this device or its session for good: the app erases the vault. */
+  readonly onEnded: () => void;
 }
+
+/** Close codes after which this device never connects again with its session. */
+const ENDING_CLOSE_CODES: ReadonlySet<number> = new Set([
+  WS_CLOSE.unauthenticated,
+  WS_CLOSE.sessionEnded,
+  WS_CLOSE.deviceRevoked,
+  WS_CLOSE.userDisabled,
+]);
 
 const LIST_EVENTS = new Set([
   'conversation_joined',
@@ -25,7 +38,7 @@ const LIST_EVENTS = new Set([
 ]);
 
 /** The messenger: conversations beside the open one (one pane at a time on phones). */
-export function ChatScreen({ session, onLock, onLogout }: ChatScreenProps): ReactElement {
+export function ChatScreen({ session, onLock, onLogout, onEnded }: ChatScreenProps): ReactElement {
   const { t } = useTranslation();
   const { client, profile } = session;
   const people = useMemo(() => new PeopleCache(client), [client]);
@@ -33,8 +46,25 @@ export function ChatScreen({ session, onLock, onLogout }: ChatScreenProps): Reac
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const [isCreating, setCreating] = useState(false);
   const [isInviting, setInviting] = useState(false);
+  const [isApproving, setApproving] = useState(false);
+  const [isShowingDevices, setShowingDevices] = useState(false);
   const isConnected = useConnected(client);
   const version = useClientVersion(client, (event) => LIST_EVENTS.has(event.type));
+
+  useEffect(
+    () =>
+      client.subscribe((event) => {
+        if (
+          event.type === 'connection_changed' &&
+          event.state === 'stopped' &&
+          event.closeCode !== null &&
+          ENDING_CLOSE_CODES.has(event.closeCode)
+        ) {
+          onEnded();
+        }
+      }),
+    [client, onEnded],
+  );
 
   useEffect(() => {
     let isCurrent = true;
@@ -61,6 +91,22 @@ export function ChatScreen({ session, onLock, onLogout }: ChatScreenProps): Reac
           </p>
           <div className="sidebar-actions">
             <LanguageSwitch />
+            <Button
+              className="link-button"
+              onPress={() => {
+                setApproving(true);
+              }}
+            >
+              {t('device.addDevice')}
+            </Button>
+            <Button
+              className="link-button"
+              onPress={() => {
+                setShowingDevices(true);
+              }}
+            >
+              {t('device.devices')}
+            </Button>
             <Button className="link-button" onPress={onLock}>
               {t('vault.lock')}
             </Button>
@@ -120,6 +166,20 @@ export function ChatScreen({ session, onLock, onLogout }: ChatScreenProps): Reac
           }}
         />
       ) : null}
+      <DevicesDialog
+        http={session.http}
+        isOpen={isShowingDevices}
+        onClose={() => {
+          setShowingDevices(false);
+        }}
+      />
+      <ApproveDeviceDialog
+        client={client}
+        isOpen={isApproving}
+        onClose={() => {
+          setApproving(false);
+        }}
+      />
       <NewConversationDialog
         client={client}
         ownUserId={profile.userId}
