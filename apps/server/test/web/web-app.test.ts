@@ -2,6 +2,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/browser.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
+import { checkScreen, checkScreenInBothLanguages } from './screen-check.js';
 
 /* The web app in Debian's Chromium against a real server: first-administrator setup, an invited
    colleague, the vault's PIN, the recovery key, then both chat. Each person has their own
@@ -59,14 +60,20 @@ async function openApp(browser: Browser, url: string): Promise<OpenedApp> {
   };
 }
 
-async function choosePinAndKeepRecoveryKey(page: Page, pin: string): Promise<string> {
+async function choosePinAndKeepRecoveryKey(
+  page: Page,
+  pin: string,
+  isChecked = false,
+): Promise<string> {
   await page.getByRole('heading', { name: 'App-PIN festlegen' }).waitFor({ timeout: WAIT_MS });
+  if (isChecked) await checkScreenInBothLanguages(page, 'choose-pin');
   await page.getByLabel('PIN oder Passphrase').fill(pin);
   await page.getByLabel('PIN wiederholen').fill(pin);
   await page.getByRole('button', { name: 'PIN festlegen' }).click();
   await page
     .getByRole('heading', { name: 'Ihr Wiederherstellungsschlüssel' })
     .waitFor({ timeout: WAIT_MS });
+  if (isChecked) await checkScreenInBothLanguages(page, 'recovery-key');
   const recoveryKey = (await page.getByTestId('recovery-key').textContent()) ?? '';
   await page.getByText('Ich habe den Schlüssel sicher aufbewahrt').click();
   await page.getByRole('button', { name: 'Weiter' }).click();
@@ -117,6 +124,7 @@ describe('web app', () => {
       opened.push(anna);
       const a = anna.page;
       await a.getByRole('heading', { name: 'Amtsbote einrichten' }).waitFor({ timeout: WAIT_MS });
+      await checkScreenInBothLanguages(a, 'setup');
       await a.getByLabel('Name der Organisation').fill('Stadt Musterstadt');
       await a.getByLabel('Organisation (Kürzel)').fill('stadt-musterstadt');
       await a.getByLabel('Anzeigename').fill('Anna Admin');
@@ -124,11 +132,12 @@ describe('web app', () => {
       await a.getByLabel('Passwort', { exact: true }).fill(PASSWORD);
       await a.getByLabel('Passwort wiederholen').fill(PASSWORD);
       await a.getByRole('button', { name: 'Einrichten' }).click();
-      const recoveryKey = await choosePinAndKeepRecoveryKey(a, '482913');
+      const recoveryKey = await choosePinAndKeepRecoveryKey(a, '482913', true);
       expect(recoveryKey.length).toBeGreaterThan(20);
       await a.getByText('Verbunden').waitFor({ timeout: WAIT_MS });
 
       await a.getByRole('button', { name: 'Kollegin oder Kollegen einladen' }).click();
+      await checkScreen(a, 'invite-dialog', 'de');
       await a.getByRole('button', { name: 'Einladungslink erstellen' }).click();
       const inviteUrl = await a.getByTestId('invite-link').inputValue();
       const inviteToken = new URL(inviteUrl).hash;
@@ -141,6 +150,7 @@ describe('web app', () => {
       await b.getByText('Sie sind zu Stadt Musterstadt eingeladen', { exact: false }).waitFor({
         timeout: WAIT_MS,
       });
+      await checkScreenInBothLanguages(b, 'invite');
       await b.getByLabel('Anzeigename').fill('Bernd Berger');
       await b.getByLabel('Abteilung (optional)').fill('Bauamt');
       await b.getByLabel('Benutzername').fill('bernd');
@@ -151,6 +161,8 @@ describe('web app', () => {
 
       await a.getByRole('button', { name: 'Neue Unterhaltung' }).click();
       await a.getByLabel('Kolleginnen und Kollegen suchen').fill('Bauamt');
+      await a.getByRole('dialog').getByText('Bernd Berger', { exact: true }).waitFor();
+      await checkScreen(a, 'new-conversation', 'de');
       await a.getByRole('dialog').getByText('Bernd Berger', { exact: true }).click();
       await a.getByRole('button', { name: 'Erstellen' }).click();
       await a
@@ -183,8 +195,10 @@ describe('web app', () => {
       // Reaction
       await menuAction(a, 'Morgen, Anna.', 'Mit 👍 reagieren');
       await bubble(b, 'Morgen, Anna.')
-        .getByRole('button', { name: '👍 von Anna Admin' })
+        .getByRole('button', { name: '👍 1 – von Anna Admin' })
         .waitFor({ timeout: WAIT_MS });
+
+      await checkScreenInBothLanguages(a, 'conversation');
 
       // Edit
       await sendText(a, 'Treffen um 10 Uhr');
@@ -227,12 +241,14 @@ describe('web app', () => {
         .getByRole('button', { name: 'Wer hat bestätigt?' })
         .click();
       await a.getByTestId('acknowledged').getByText('Bernd Berger').waitFor({ timeout: WAIT_MS });
+      await checkScreen(a, 'acknowledgements', 'de');
       await a.locator('.dialog-actions').getByRole('button', { name: 'Schließen' }).click();
 
       // Lock, a wrong PIN, unlock; then a reload: the vault in IndexedDB holds the history.
       await a.getByRole('button', { name: 'Sperren' }).click();
       await a.getByRole('heading', { name: 'Amtsbote ist gesperrt' }).waitFor({ timeout: WAIT_MS });
       expect(await a.getByText('Guten Morgen, Bernd!').count()).toBe(0);
+      await checkScreenInBothLanguages(a, 'unlock');
       await a.getByLabel('PIN oder Passphrase').fill('000000');
       await a.getByRole('button', { name: 'Entsperren' }).click();
       await a
@@ -257,6 +273,8 @@ describe('web app', () => {
       const laptop = await openApp(browser, `${server.baseUrl}/`);
       opened.push(laptop);
       const l = laptop.page;
+      await l.getByRole('heading', { name: 'Anmelden' }).waitFor({ timeout: WAIT_MS });
+      await checkScreenInBothLanguages(l, 'login');
       await l.getByLabel('Organisation (Kürzel)').fill('stadt-musterstadt');
       await l.getByLabel('Benutzername').fill('bernd');
       await l.getByLabel('Passwort').fill(PASSWORD);
@@ -268,6 +286,8 @@ describe('web app', () => {
       await l
         .getByRole('heading', { name: 'Dieses Gerät bestätigen' })
         .waitFor({ timeout: WAIT_MS });
+      await l.getByTestId('link-code').waitFor({ timeout: WAIT_MS });
+      await checkScreenInBothLanguages(l, 'device-link');
       const code = (await l.getByTestId('link-code').textContent()) ?? '';
       expect(code.length).toBeGreaterThan(8);
       await b.getByRole('button', { name: 'Gerät hinzufügen' }).click();
@@ -282,6 +302,8 @@ describe('web app', () => {
 
       // Remote wipe: the first device signs the laptop out; the laptop erases its vault.
       await b.getByRole('button', { name: 'Meine Geräte' }).click();
+      await b.getByRole('dialog').getByText('Dieses Gerät').waitFor({ timeout: WAIT_MS });
+      await checkScreen(b, 'devices', 'de');
       const laptopEntry = b
         .getByRole('dialog')
         .getByRole('listitem')

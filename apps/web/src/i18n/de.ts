@@ -199,7 +199,7 @@ export const de = {
     quoted: 'Antwort auf {{name}}: {{text}}',
     quotedMissing: 'Antwort auf eine frühere Nachricht',
     reactionCount: '{{emoji}} {{count}}',
-    reactionLabel: '{{emoji}} von {{names}}',
+    reactionLabel: '{{emoji}} {{count}} – von {{names}}',
     readBy: 'Gelesen',
     readByCount: 'Gelesen von {{count}}',
     acknowledge: 'Zur Kenntnis genommen',

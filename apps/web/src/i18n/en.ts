@@ -190,7 +190,7 @@ export const en: Catalog = {
     quoted: 'Reply to {{name}}: {{text}}',
     quotedMissing: 'Reply to an earlier message',
     reactionCount: '{{emoji}} {{count}}',
-    reactionLabel: '{{emoji}} from {{names}}',
+    reactionLabel: '{{emoji}} {{count}} – from {{names}}',
     readBy: 'Read',
     readByCount: 'Read by {{count}}',
     acknowledge: 'Acknowledge',

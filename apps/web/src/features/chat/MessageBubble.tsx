@@ -91,6 +91,7 @@ export function MessageBubble(props: MessageBubbleProps): ReactElement {
                 aria-pressed={ownReactions.has(reaction.emoji)}
                 aria-label={t('message.reactionLabel', {
                   emoji: reaction.emoji,
+                  count: reaction.userIds.length,
                   names: reaction.userIds
                     .map((id) => personName(id, ownUserId, people, t))
                     .join(', '),
