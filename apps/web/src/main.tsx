@@ -40,6 +40,7 @@ function Root({
         const next = otherLanguage(language);
         localStorage.setItem(LANGUAGE_KEY, next);
         document.documentElement.lang = next;
+        tellWorkerLanguage(next);
         void i18n.changeLanguage(next);
         setLanguage(next);
       },
@@ -62,10 +63,27 @@ function Root({
   );
 }
 
+/** The service worker keeps the app shell for offline starts and shows push notifications. */
+function registerServiceWorker(): void {
+  if (!('serviceWorker' in navigator)) return;
+  navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch(() => undefined);
+}
+
+/** The worker shows its notification text in the app's language (it cannot read localStorage). */
+function tellWorkerLanguage(language: Language): void {
+  if (!('caches' in window)) return;
+  void caches
+    .open('amtsbote-settings')
+    .then((cache) => cache.put('/__amtsbote_language', new Response(language)))
+    .catch(() => undefined);
+}
+
 async function start(): Promise<void> {
   const stored = localStorage.getItem(LANGUAGE_KEY);
   const language = isLanguage(stored) ? stored : preferredLanguage(navigator.languages);
   document.documentElement.lang = language;
+  tellWorkerLanguage(language);
+  registerServiceWorker();
   const i18n = await createI18n(language);
   const container = document.getElementById('root');
   if (container === null) throw new Error('index.html has no #root');

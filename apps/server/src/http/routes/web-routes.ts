@@ -7,6 +7,14 @@ import { z } from 'zod';
 import { AppError } from '../../errors.js';
 import type { App } from '../app.js';
 
+/** Files at the root of the build (from apps/web/public, and the service worker). */
+const ROOT_FILES = [
+  ['sw.js', 'text/javascript; charset=utf-8'],
+  ['manifest.webmanifest', 'application/manifest+json; charset=utf-8'],
+  ['icon.svg', 'image/svg+xml'],
+  ['icon-maskable.svg', 'image/svg+xml'],
+] as const;
+
 /**
  * Serves the web app (apps/web, built by Vite into apps/web/dist): its entry page for the app's
  * client-side paths, the download page of transfer links at `/t/<transfer id>`, and the built
@@ -31,6 +39,20 @@ export function registerWebRoutes(app: App, webRoot: string): void {
   // Only a build has assets. Unbuilt, the placeholder page (which needs none) is all there is.
   const assets = path.join(webRoot, 'assets');
   const isBuilt = existsSync(assets);
+
+  // The installable app: manifest, icons and the service worker, whose scope must be the root.
+  // None of them has a hashed name, so each is revalidated on every load.
+  if (isBuilt) {
+    for (const [file, type] of ROOT_FILES) {
+      const content = page(file);
+      app.get(`/${file}`, { schema: { hide: true } }, async (_request, reply) =>
+        reply
+          .type(type)
+          .header('cache-control', 'no-cache')
+          .send(await content()),
+      );
+    }
+  }
 
   // The link's secret is in the fragment, which browsers never send: the server sees the id.
   const transferPage = page('transfer.html');

@@ -51,6 +51,20 @@ export function ChatScreen({ session, onLock, onLogout, onEnded }: ChatScreenPro
   const isConnected = useConnected(client);
   const version = useClientVersion(client, (event) => LIST_EVENTS.has(event.type));
 
+  // A push reached the service worker while the app is open: catch up now.
+  useEffect(() => {
+    if (!('serviceWorker' in navigator)) return;
+    const onMessage = (event: MessageEvent<unknown>): void => {
+      if ((event.data as { type?: unknown } | null)?.type === 'activity') {
+        void client.sync().catch(() => undefined);
+      }
+    };
+    navigator.serviceWorker.addEventListener('message', onMessage);
+    return () => {
+      navigator.serviceWorker.removeEventListener('message', onMessage);
+    };
+  }, [client]);
+
   useEffect(
     () =>
       client.subscribe((event) => {
