@@ -44,6 +44,18 @@ export default defineConfig({
         resolve,
         ssr: { resolve: { conditions: ['development'] } },
         test: {
+          // The web app's logic without a page (formatting, rows); its screens run in Chromium
+          // in the server project's test/web.
+          name: 'web',
+          root: 'apps/web',
+          include: ['src/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, BROWSER_TESTS],
+        },
+      },
+      {
+        resolve,
+        ssr: { resolve: { conditions: ['development'] } },
+        test: {
           name: 'server',
           root: 'apps/server',
           include: ['src/**/*.test.ts', 'test/**/*.test.ts'],

@@ -138,6 +138,8 @@ export const de = {
     directWith: 'Direkt mit {{name}}',
     selectConversation: 'Wählen Sie eine Unterhaltung.',
     timeline: 'Nachrichten',
+    today: 'Heute',
+    yesterday: 'Gestern',
     noMessages: 'Noch keine Nachrichten.',
     composerLabel: 'Nachricht',
     composerPlaceholder: 'Nachricht schreiben …',

@@ -131,6 +131,8 @@ export const en: Catalog = {
     directWith: 'Direct with {{name}}',
     selectConversation: 'Choose a conversation.',
     timeline: 'Messages',
+    today: 'Today',
+    yesterday: 'Yesterday',
     noMessages: 'No messages yet.',
     composerLabel: 'Message',
     composerPlaceholder: 'Write a message …',

@@ -14,6 +14,8 @@ import { conversationTitle, otherUserIds, personName } from './conversation-titl
 import { DeleteMessageDialog } from './DeleteMessageDialog.js';
 import type { MessageAction } from './message-actions.js';
 import { useNames, type PeopleCache } from './people.js';
+import { Timeline } from './Timeline.js';
+import { dayLabel, rowKey, timelineRows, type PendingText } from './timeline-rows.js';
 import { TimelineEntry } from './TimelineEntry.js';
 import { useClientVersion } from './use-client-events.js';
 
@@ -25,18 +27,7 @@ export interface ConversationViewProps {
   readonly onBack: () => void;
 }
 
-interface PendingText {
-  readonly localId: number;
-  readonly text: string;
-  readonly state: 'sending' | 'waiting' | 'failed';
-}
-
 type MessageItem = Extract<TimelineItem, { kind: 'message' }>;
-
-function itemKey(item: TimelineItem): string {
-  if (item.kind === 'message') return item.messageId;
-  return `${item.kind}-${item.seq}-${item.kind === 'membership' ? item.userId : ''}`;
-}
 
 /** How many users other than the author have read up to this message. */
 function readCount(item: MessageItem, markers: ReadMarkers, ownUserId: string): number {
@@ -49,7 +40,7 @@ function readCount(item: MessageItem, markers: ReadMarkers, ownUserId: string): 
 export function ConversationView(props: ConversationViewProps): ReactElement {
   const { client, conversation, ownUserId, people } = props;
   const id = conversation.conversationId;
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const [items, setItems] = useState<readonly TimelineItem[]>([]);
   const [markers, setMarkers] = useState<ReadMarkers>({});
   const [mayPost, setMayPost] = useState(true);
@@ -60,7 +51,6 @@ export function ConversationView(props: ConversationViewProps): ReactElement {
   const [announcement, setAnnouncement] = useState('');
   const nextLocalId = useRef(0);
   const lastMarkedRead = useRef<string | null>(null);
-  const end = useRef<HTMLDivElement>(null);
 
   const version = useClientVersion(
     client,
@@ -116,9 +106,7 @@ export function ConversationView(props: ConversationViewProps): ReactElement {
     ),
   ]);
 
-  useEffect(() => {
-    end.current?.scrollIntoView({ block: 'end' });
-  }, [items.length, pending.length]);
+  const rows = useMemo(() => timelineRows(items, pending), [items, pending]);
 
   const messages = useMemo(
     () =>
@@ -214,57 +202,60 @@ export function ConversationView(props: ConversationViewProps): ReactElement {
         </Button>
         <h2 id="conversation-title">{title}</h2>
       </header>
-      {/* Read by screen readers on demand; new messages are announced by the status line below. */}
-      <div
-        className="timeline"
-        role="log"
-        aria-live="off"
-        aria-label={t('chat.timeline')}
-        tabIndex={0}
-      >
-        {items.length === 0 && pending.length === 0 ? (
-          <p className="empty">{t('chat.noMessages')}</p>
-        ) : null}
-        <ol className="timeline-items">
-          {items.map((item) => (
-            <li key={itemKey(item)}>
-              <TimelineEntry
-                item={item}
-                ownUserId={ownUserId}
-                people={people}
-                message={{
-                  quoted:
-                    item.kind === 'message' &&
-                    item.content?.type === 'text' &&
-                    item.content.replyTo !== null
-                      ? (messages.get(item.content.replyTo) ?? null)
-                      : null,
-                  readCount:
-                    item.kind === 'message' &&
-                    item.sender.userId === ownUserId &&
-                    conversation.kind !== 'channel'
-                      ? readCount(item, markers, ownUserId)
-                      : null,
-                  channelRole,
-                  mayPost,
-                  onAction,
-                }}
-              />
-            </li>
-          ))}
-          {pending.map((p) => (
-            <li key={`pending-${p.localId}`}>
-              <article className="message own pending">
-                <p className="message-text">{p.text}</p>
-                <p className={p.state === 'failed' ? 'message-state problem' : 'message-state'}>
-                  {p.state === 'failed' ? t('chat.sendFailed') : t('chat.sending')}
+      <Timeline
+        rows={rows}
+        rowKey={rowKey}
+        label={t('chat.timeline')}
+        empty={<p className="empty">{t('chat.noMessages')}</p>}
+        renderRow={(row) => {
+          switch (row.kind) {
+            case 'day':
+              return (
+                <p className="day-separator">
+                  <time dateTime={row.day}>{dayLabel(row.day, i18n.language, t)}</time>
                 </p>
-              </article>
-            </li>
-          ))}
-        </ol>
-        <div ref={end} />
-      </div>
+              );
+            case 'pending':
+              return (
+                <article className="message own pending">
+                  <p className="message-text">{row.pending.text}</p>
+                  <p
+                    className={
+                      row.pending.state === 'failed' ? 'message-state problem' : 'message-state'
+                    }
+                  >
+                    {row.pending.state === 'failed' ? t('chat.sendFailed') : t('chat.sending')}
+                  </p>
+                </article>
+              );
+            case 'item':
+              return (
+                <TimelineEntry
+                  item={row.item}
+                  ownUserId={ownUserId}
+                  people={people}
+                  message={{
+                    quoted:
+                      row.item.kind === 'message' &&
+                      row.item.content?.type === 'text' &&
+                      row.item.content.replyTo !== null
+                        ? (messages.get(row.item.content.replyTo) ?? null)
+                        : null,
+                    readCount:
+                      row.item.kind === 'message' &&
+                      row.item.sender.userId === ownUserId &&
+                      conversation.kind !== 'channel'
+                        ? readCount(row.item, markers, ownUserId)
+                        : null,
+                    channelRole,
+                    mayPost,
+                    onAction,
+                  }}
+                />
+              );
+          }
+        }}
+      />
       <p className="visually-hidden" aria-live="polite">
         {announcement}
       </p>
