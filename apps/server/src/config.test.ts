@@ -1,3 +1,4 @@
+import { createECDH } from 'node:crypto';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CONFIG_REFERENCE, ConfigError, loadConfig } from './config.js';
@@ -33,6 +34,7 @@ describe('loadConfig', () => {
       blobStore: { kind: 'filesystem', directory: path.resolve('./data/blobs') },
       maxFileBytes: 4096 * MiB,
       fileQuotaBytes: 100 * 1024 * MiB,
+      push: { vapidKeys: null, vapidSubject: null, allowLoopback: false },
     });
   });
 
@@ -78,6 +80,7 @@ describe('loadConfig', () => {
       blobStore: { kind: 'filesystem', directory: path.resolve('/var/lib/amtsbote/blobs') },
       maxFileBytes: 50 * MiB,
       fileQuotaBytes: 2 * 1024 * MiB,
+      push: { vapidKeys: null, vapidSubject: 'https://bote.example.de', allowLoopback: false },
     });
   });
 
@@ -244,5 +247,88 @@ describe('loadConfig: files', () => {
   it('documents both variables with their defaults', () => {
     expect(CONFIG_REFERENCE).toContainEqual(['AMTSBOTE_MAX_FILE_MB', '4096', expect.any(String)]);
     expect(CONFIG_REFERENCE).toContainEqual(['AMTSBOTE_FILE_QUOTA_GB', '100', expect.any(String)]);
+  });
+
+  describe('web push', () => {
+    const pair = (): { privateKey: string; publicKey: string } => {
+      const ecdh = createECDH('prime256v1');
+      ecdh.generateKeys();
+      const scalar = Buffer.alloc(32);
+      const raw = ecdh.getPrivateKey();
+      raw.copy(scalar, 32 - raw.length);
+      return {
+        privateKey: scalar.toString('base64url'),
+        publicKey: ecdh.getPublicKey('base64url', 'uncompressed'),
+      };
+    };
+
+    it('reads the VAPID pair, the subject and the loopback flag', () => {
+      const keys = pair();
+      expect(
+        loadConfig({
+          AMTSBOTE_VAPID_PRIVATE_KEY: keys.privateKey,
+          AMTSBOTE_VAPID_PUBLIC_KEY: keys.publicKey,
+          AMTSBOTE_VAPID_SUBJECT: 'mailto:it-betrieb@stadt.example',
+          AMTSBOTE_PUSH_ALLOW_LOOPBACK: 'true',
+        }).push,
+      ).toEqual({
+        vapidKeys: keys,
+        vapidSubject: 'mailto:it-betrieb@stadt.example',
+        allowLoopback: true,
+      });
+    });
+
+    it('wants both keys or neither, and the public key of the private one', () => {
+      const keys = pair();
+      expect(configError({ AMTSBOTE_VAPID_PRIVATE_KEY: keys.privateKey }).problems).toEqual([
+        'AMTSBOTE_VAPID_PUBLIC_KEY: required when AMTSBOTE_VAPID_PRIVATE_KEY is set',
+      ]);
+      expect(configError({ AMTSBOTE_VAPID_PUBLIC_KEY: keys.publicKey }).problems).toEqual([
+        'AMTSBOTE_VAPID_PRIVATE_KEY: required when AMTSBOTE_VAPID_PUBLIC_KEY is set',
+      ]);
+      expect(
+        configError({
+          AMTSBOTE_VAPID_PRIVATE_KEY: keys.privateKey,
+          AMTSBOTE_VAPID_PUBLIC_KEY: pair().publicKey,
+        }).problems,
+      ).toEqual(['AMTSBOTE_VAPID_PUBLIC_KEY: is not the public key of AMTSBOTE_VAPID_PRIVATE_KEY']);
+    });
+
+    it('rejects malformed keys and subjects, naming each and echoing no key', () => {
+      const secret = 'S'.repeat(42);
+      const error = configError({
+        AMTSBOTE_VAPID_PRIVATE_KEY: secret,
+        AMTSBOTE_VAPID_PUBLIC_KEY: 'x',
+        AMTSBOTE_VAPID_SUBJECT: 'http://stadt.example',
+        AMTSBOTE_PUSH_ALLOW_LOOPBACK: 'yes',
+      });
+      expect(error.problems.map((p) => p.split(':')[0]).sort()).toEqual([
+        'AMTSBOTE_PUSH_ALLOW_LOOPBACK',
+        'AMTSBOTE_VAPID_PRIVATE_KEY',
+        'AMTSBOTE_VAPID_PUBLIC_KEY',
+        'AMTSBOTE_VAPID_SUBJECT',
+      ]);
+      expect(error.message).not.toContain(secret);
+    });
+
+    it('refuses a private key that is not on the curve', () => {
+      const keys = pair();
+      const zero = Buffer.alloc(32).toString('base64url');
+      expect(
+        configError({ AMTSBOTE_VAPID_PRIVATE_KEY: zero, AMTSBOTE_VAPID_PUBLIC_KEY: keys.publicKey })
+          .problems,
+      ).toEqual(['AMTSBOTE_VAPID_PRIVATE_KEY: is not a valid P-256 private key']);
+    });
+
+    it('documents the variables', () => {
+      for (const name of [
+        'AMTSBOTE_VAPID_PRIVATE_KEY',
+        'AMTSBOTE_VAPID_PUBLIC_KEY',
+        'AMTSBOTE_VAPID_SUBJECT',
+        'AMTSBOTE_PUSH_ALLOW_LOOPBACK',
+      ]) {
+        expect(CONFIG_REFERENCE.map(([variable]) => variable)).toContain(name);
+      }
+    });
   });
 });

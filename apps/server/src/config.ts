@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createECDH } from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -49,6 +50,23 @@ const envSchema = z.object({
     .optional(),
   AMTSBOTE_S3_ACCESS_KEY_ID: z.string().max(256).optional(),
   AMTSBOTE_S3_SECRET_ACCESS_KEY: z.string().max(1024).optional(),
+  AMTSBOTE_VAPID_PRIVATE_KEY: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{43}$/, 'must be a P-256 private key: 32 bytes in base64url')
+    .optional(),
+  AMTSBOTE_VAPID_PUBLIC_KEY: z
+    .string()
+    .regex(
+      /^[A-Za-z0-9_-]{87}$/,
+      'must be a P-256 public key: the uncompressed point, 65 bytes in base64url',
+    )
+    .optional(),
+  AMTSBOTE_VAPID_SUBJECT: z
+    .string()
+    .max(1024)
+    .regex(/^(mailto:[^\s@]+@[^\s@]+|https:\/\/[^\s]+)$/, 'must be a mailto: or https: URL')
+    .optional(),
+  AMTSBOTE_PUSH_ALLOW_LOOPBACK: z.enum(['true', 'false']).default('false'),
 });
 
 /** With AMTSBOTE_BLOB_STORE=s3 these must be set; otherwise none of the S3 variables may be. */
@@ -79,6 +97,24 @@ export interface Config {
   readonly maxFileBytes: number;
   /** Per-organization space for files, uploading or complete, in ciphertext bytes. */
   readonly fileQuotaBytes: number;
+  /** Web push (ADR 0015). */
+  readonly push: PushConfig;
+}
+
+export interface PushConfig {
+  /**
+   * The server's VAPID key pair (RFC 8292) from AMTSBOTE_VAPID_*, base64url; null: the pair
+   * kept in <dataDir>/vapid.json, made on first start. The private key is a secret: never
+   * logged, never echoed.
+   */
+  readonly vapidKeys: { readonly privateKey: string; readonly publicKey: string } | null;
+  /** The contact push services see in the VAPID token (mailto: or https:); null: none set. */
+  readonly vapidSubject: string | null;
+  /**
+   * For tests only: push endpoints on loopback (and http:// there) are accepted, so that a test
+   * can run its own push service. Private and link-local hosts stay refused.
+   */
+  readonly allowLoopback: boolean;
 }
 
 export type BlobStoreConfig = FilesystemBlobStoreConfig | S3BlobStoreConfig;
@@ -120,6 +156,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     // Values are not echoed: a malformed URL may carry a database password.
     ...(parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`)),
     ...blobStoreProblems(relevant),
+    ...vapidProblems(relevant),
   ];
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
@@ -145,7 +182,44 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
         : { kind: 'filesystem', directory: path.join(path.resolve(e.AMTSBOTE_DATA_DIR), 'blobs') },
     maxFileBytes: e.AMTSBOTE_MAX_FILE_MB * 1024 * 1024,
     fileQuotaBytes: e.AMTSBOTE_FILE_QUOTA_GB * 1024 * 1024 * 1024,
+    push: {
+      vapidKeys:
+        e.AMTSBOTE_VAPID_PRIVATE_KEY === undefined || e.AMTSBOTE_VAPID_PUBLIC_KEY === undefined
+          ? null
+          : { privateKey: e.AMTSBOTE_VAPID_PRIVATE_KEY, publicKey: e.AMTSBOTE_VAPID_PUBLIC_KEY },
+      vapidSubject:
+        e.AMTSBOTE_VAPID_SUBJECT ??
+        (publicUrl.startsWith('https://') ? new URL(publicUrl).origin : null),
+      allowLoopback: e.AMTSBOTE_PUSH_ALLOW_LOOPBACK === 'true',
+    },
   };
+}
+
+/**
+ * The VAPID keys come as a pair or not at all, and the public key must be the private key's:
+ * a mismatch would make every push service refuse every push, silently.
+ */
+function vapidProblems(env: Readonly<Record<string, string | undefined>>): string[] {
+  const privateKey = env['AMTSBOTE_VAPID_PRIVATE_KEY'];
+  const publicKey = env['AMTSBOTE_VAPID_PUBLIC_KEY'];
+  if (privateKey === undefined && publicKey === undefined) return [];
+  if (privateKey === undefined) {
+    return ['AMTSBOTE_VAPID_PRIVATE_KEY: required when AMTSBOTE_VAPID_PUBLIC_KEY is set'];
+  }
+  if (publicKey === undefined) {
+    return ['AMTSBOTE_VAPID_PUBLIC_KEY: required when AMTSBOTE_VAPID_PRIVATE_KEY is set'];
+  }
+  // Malformed values are reported by the schema already.
+  if (!/^[A-Za-z0-9_-]{43}$/.test(privateKey) || !/^[A-Za-z0-9_-]{87}$/.test(publicKey)) return [];
+  const ecdh = createECDH('prime256v1');
+  try {
+    ecdh.setPrivateKey(Buffer.from(privateKey, 'base64url'));
+  } catch {
+    return ['AMTSBOTE_VAPID_PRIVATE_KEY: is not a valid P-256 private key'];
+  }
+  return ecdh.getPublicKey('base64url', 'uncompressed') === publicKey
+    ? []
+    : ['AMTSBOTE_VAPID_PUBLIC_KEY: is not the public key of AMTSBOTE_VAPID_PRIVATE_KEY'];
 }
 
 function s3BlobStoreConfig(e: z.infer<typeof envSchema>): S3BlobStoreConfig {
@@ -220,4 +294,20 @@ export const CONFIG_REFERENCE: ReadonlyArray<readonly [string, string, string]> 
   ['AMTSBOTE_S3_REGION', 'us-east-1', 'region of the bucket'],
   ['AMTSBOTE_S3_ACCESS_KEY_ID', '(none)', 'access key id for the bucket'],
   ['AMTSBOTE_S3_SECRET_ACCESS_KEY', '(none)', 'secret access key for the bucket; never logged'],
+  [
+    'AMTSBOTE_VAPID_PRIVATE_KEY',
+    '(<data dir>/vapid.json)',
+    'web push signing key (P-256, base64url); set on every node of a cluster; never logged',
+  ],
+  ['AMTSBOTE_VAPID_PUBLIC_KEY', '(<data dir>/vapid.json)', 'its public key (base64url)'],
+  [
+    'AMTSBOTE_VAPID_SUBJECT',
+    '(public URL if https)',
+    'contact for push services: mailto: or https: URL',
+  ],
+  [
+    'AMTSBOTE_PUSH_ALLOW_LOOPBACK',
+    'false',
+    'tests only: accept push endpoints on loopback, also over http',
+  ],
 ];

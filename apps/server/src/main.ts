@@ -28,6 +28,7 @@ import type { LoginThrottleOptions } from './identity/login-throttle.js';
 import { issueSetupLinkIfNeeded, type SetupLink } from './identity/setup-service.js';
 import { createLogger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
+import { openPush } from './push/open-push.js';
 import { migrateToLatest } from './storage/migrate.js';
 import { openStorage, type Storage } from './storage/open-storage.js';
 import { ConnectionRegistry } from './ws/connection-registry.js';
@@ -47,6 +48,8 @@ export interface ServerOptions {
   readonly websocketLivenessIntervalMs?: number;
   /** How often expired uploads and orphaned blobs are swept; null: never (tests sweep directly). */
   readonly fileSweepIntervalMs?: number | null;
+  /** At most one web push per device in this time (default PUSH_COALESCE_WINDOW_MS). */
+  readonly pushCoalesceWindowMs?: number;
 }
 
 export interface ServerHandle {
@@ -104,11 +107,28 @@ export async function startServer(
       loginThrottle: options.loginThrottle,
     });
     const registry = new ConnectionRegistry();
+    const metrics = createMetrics();
+    const push = await openPush({
+      config: config.push,
+      dataDir: config.dataDir,
+      db: storage.db,
+      clock,
+      newId: identity.newId,
+      logger,
+      metrics,
+      connections: registry,
+      sessionEvents: identity.events,
+      ...(options.pushCoalesceWindowMs === undefined
+        ? {}
+        : { coalesceWindowMs: options.pushCoalesceWindowMs }),
+    });
+    // After the HTTP server and the WebSockets (which wake devices), before storage.
+    stopSteps.unshift(() => push.close());
     const messaging: MessagingContext = {
       db: storage.db,
       clock,
       newId: identity.newId,
-      delivery: registry,
+      delivery: push.delivery,
       logger,
     };
     const blobStore = await openBlobStore(config.blobStore, { clock });
@@ -143,13 +163,13 @@ export async function startServer(
       return Promise.resolve();
     });
     const publicOrigin = new URL(config.publicUrl).origin;
-    const metrics = createMetrics();
     const app = await buildApp({
       logger,
       storage,
       identity,
       messaging,
       files,
+      push: push.context,
       metrics,
       trustProxy: config.trustProxy,
       webRoot: webRoot(),

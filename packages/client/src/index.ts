@@ -108,3 +108,4 @@ export {
   type ImageThumbnailOptions,
 } from './files/image-thumbnail.js';
 export type { ThumbnailInput } from './files/thumbnails.js';
+export { PushApi, type PushSubscriptionJson } from './push-api.js';

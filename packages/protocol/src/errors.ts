@@ -79,6 +79,10 @@ export const ERROR_CODES = [
   'transfer_exhausted',
   /** Transfers: too many wrong access tokens; the transfer takes none any more. */
   'transfer_locked',
+  /** Web push: this server sends no push messages (no VAPID key could be loaded or made). */
+  'push_unavailable',
+  /** Web push: the subscription's endpoint or keys are not acceptable (see fields). */
+  'push_subscription_invalid',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -14,3 +14,4 @@ export * from './policy.js';
 export * from './history.js';
 export * from './files.js';
 export * from './transfers.js';
+export * from './push.js';

@@ -21,6 +21,7 @@ import type { IdentityContext } from '../identity/identity-context.js';
 import { DEFAULT_HISTORY_QUOTA_BYTES } from '../messaging/history-service.js';
 import type { MessagingContext } from '../messaging/messaging-context.js';
 import type { Metrics } from '../observability/metrics.js';
+import type { PushContext } from '../push/push-subscription-service.js';
 import type { Storage } from '../storage/open-storage.js';
 import { handleError } from './error-handler.js';
 import { registerAccountRoutes } from './routes/account-routes.js';
@@ -36,6 +37,7 @@ import { registerInviteRoutes } from './routes/invite-routes.js';
 import { registerMessagingRoutes } from './routes/messaging-routes.js';
 import { registerPasskeyRoutes } from './routes/passkey-routes.js';
 import { registerPolicyRoutes } from './routes/policy-routes.js';
+import { registerPushRoutes } from './routes/push-routes.js';
 import { registerSetupRoutes } from './routes/setup-routes.js';
 import { registerWebRoutes } from './routes/web-routes.js';
 
@@ -46,6 +48,8 @@ export interface AppDependencies {
   readonly messaging: MessagingContext;
   /** Encrypted files: the blob store, its tus uploads and the limits (ADR 0013). */
   readonly files: FilesContext;
+  /** Web push subscriptions and the VAPID key (ADR 0015). */
+  readonly push: PushContext;
   readonly metrics: Metrics;
   readonly trustProxy: boolean;
   readonly webRoot: string;
@@ -177,6 +181,7 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   });
   registerFileRoutes(app, deps.identity, deps.files);
   registerTransferRoutes(app, deps.identity, deps.files, authLimit);
+  registerPushRoutes(app, deps.identity, deps.push);
   registerWebRoutes(app, deps.webRoot);
   app.get('/api/openapi.json', { schema: { hide: true } }, () => app.swagger());
   return app;

@@ -5,6 +5,10 @@ export interface Metrics {
   readonly httpRequestDuration: Histogram<'method' | 'route' | 'status'>;
   readonly websocketConnections: Gauge;
   readonly websocketServerCloses: Counter<'reason'>;
+  /** Web push messages the push services accepted. */
+  readonly pushesSent: Counter;
+  /** Web push messages that did not go out or were refused, by reason. */
+  readonly pushesFailed: Counter<'reason'>;
 }
 
 /** One registry per server instance (never the global default), so tests can run several. */
@@ -29,6 +33,17 @@ export function createMetrics(): Metrics {
     websocketServerCloses: new Counter({
       name: 'amtsbote_websocket_server_closes_total',
       help: 'WebSocket upgrades refused and connections closed by the server, by reason',
+      labelNames: ['reason'],
+      registers: [registry],
+    }),
+    pushesSent: new Counter({
+      name: 'amtsbote_push_messages_sent_total',
+      help: 'Web push wake-ups accepted by a push service',
+      registers: [registry],
+    }),
+    pushesFailed: new Counter({
+      name: 'amtsbote_push_messages_failed_total',
+      help: 'Web push wake-ups not sent or refused, by reason (gone: the subscription was deleted)',
       labelNames: ['reason'],
       registers: [registry],
     }),

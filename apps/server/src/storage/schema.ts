@@ -300,6 +300,7 @@ export interface Database {
   files: FilesTable;
   transfers: TransfersTable;
   transfer_downloads: TransferDownloadsTable;
+  push_subscriptions: PushSubscriptionsTable;
 }
 
 export interface TransfersTable {
@@ -334,6 +335,22 @@ export interface TransferDownloadsTable {
   ticket_hash: Uint8Array;
   started_at: Timestamp;
   ticket_expires_at: Timestamp;
+}
+
+/** A device's web push subscription (migration 0013, ADR 0015): at most one per device. */
+export interface PushSubscriptionsTable {
+  id: string;
+  organization_id: string;
+  device_id: string;
+  /** The push service's capability URL for the browser: never logged. */
+  endpoint: string;
+  /** The browser's P-256 public key, an uncompressed point (65 bytes). */
+  p256dh: Uint8Array;
+  /** The authentication secret shared with the browser (16 bytes): never logged. */
+  auth: Uint8Array;
+  created_at: Timestamp;
+  last_success_at: Timestamp | null;
+  failure_count: Generated<number>;
 }
 
 export type OrganizationRow = Selectable<OrganizationsTable>;

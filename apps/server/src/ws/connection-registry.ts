@@ -35,6 +35,14 @@ export class ConnectionRegistry implements Delivery {
     return this.#byDevice.size;
   }
 
+  /** Whether the device has an open connection to this node (pushes reach it here). */
+  isConnected(deviceId: string): boolean {
+    for (const socket of this.#byDevice.get(deviceId) ?? []) {
+      if (socket.readyState === WebSocket.OPEN) return true;
+    }
+    return false;
+  }
+
   pushEvent(deviceIds: readonly string[], event: RoutedEvent): void {
     let frame: Uint8Array | null = null;
     for (const deviceId of deviceIds) {

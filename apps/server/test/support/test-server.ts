@@ -19,6 +19,7 @@ export interface TestServerOptions {
   readonly authRateLimitPerMinute?: number;
   readonly rateLimitPerMinute?: number;
   readonly websocketLivenessIntervalMs?: number;
+  readonly pushCoalesceWindowMs?: number;
   /** Reuse a data directory (to test restarts); by default a fresh temporary one. */
   readonly dataDir?: string;
   readonly env?: Record<string, string>;
@@ -82,6 +83,9 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       ...(options.websocketLivenessIntervalMs === undefined
         ? {}
         : { websocketLivenessIntervalMs: options.websocketLivenessIntervalMs }),
+      ...(options.pushCoalesceWindowMs === undefined
+        ? {}
+        : { pushCoalesceWindowMs: options.pushCoalesceWindowMs }),
     });
   } catch (error) {
     await database?.drop();
