@@ -176,7 +176,10 @@ describe('web app', () => {
       await sendText(a, 'Guten Morgen, Bernd!');
       await message(a, 'Guten Morgen, Bernd!').waitFor({ timeout: WAIT_MS });
 
-      await b.getByRole('option', { name: 'Anna Admin' }).click({ timeout: WAIT_MS });
+      await b
+        .getByRole('option', { name: /^Anna Admin.*1 ungelesene Nachricht/ })
+        .waitFor({ timeout: WAIT_MS });
+      await b.getByRole('option', { name: /^Anna Admin/ }).click({ timeout: WAIT_MS });
       await message(b, 'Guten Morgen, Bernd!').waitFor({ timeout: WAIT_MS });
       await sendText(b, 'Morgen, Anna.');
       await message(a, 'Morgen, Anna.').waitFor({ timeout: WAIT_MS });
@@ -187,6 +190,8 @@ describe('web app', () => {
       // Reply
       await menuAction(b, 'Guten Morgen, Bernd!', 'Antworten');
       await b.getByText('Antwort an Anna Admin').waitFor({ timeout: WAIT_MS });
+      await b.getByRole('textbox', { name: 'Nachricht' }).fill('Gern');
+      await a.getByText('Bernd Berger schreibt …').waitFor({ timeout: WAIT_MS });
       await sendText(b, 'Gern geschehen.');
       await bubble(a, 'Gern geschehen.')
         .getByText('Antwort auf Sie: Guten Morgen, Bernd!')
@@ -256,16 +261,16 @@ describe('web app', () => {
         .waitFor({ timeout: WAIT_MS });
       await a.getByLabel('PIN oder Passphrase').fill('482913');
       await a.getByRole('button', { name: 'Entsperren' }).click();
-      await a.getByRole('option', { name: 'Bernd Berger' }).click({ timeout: WAIT_MS });
+      await a.getByRole('option', { name: /^Bernd Berger/ }).click({ timeout: WAIT_MS });
       await message(a, 'Morgen, Anna.').waitFor({ timeout: WAIT_MS });
       await a.reload();
       await a.getByRole('heading', { name: 'Amtsbote ist gesperrt' }).waitFor({ timeout: WAIT_MS });
       await a.getByLabel('PIN oder Passphrase').fill('482913');
       await a.getByRole('button', { name: 'Entsperren' }).click();
-      await a.getByRole('option', { name: 'Bernd Berger' }).click({ timeout: WAIT_MS });
+      await a.getByRole('option', { name: /^Bernd Berger/ }).click({ timeout: WAIT_MS });
       await message(a, 'Morgen, Anna.').waitFor({ timeout: WAIT_MS });
       await sendText(a, 'Wieder da.');
-      await b.getByRole('option', { name: 'Anna Admin' }).click();
+      await b.getByRole('option', { name: /^Anna Admin/ }).click();
       await message(b, 'Wieder da.').waitFor({ timeout: WAIT_MS });
 
       // Bernd adds a second device: signs in, the first device approves its code, and the new
@@ -295,7 +300,7 @@ describe('web app', () => {
       await b.getByRole('button', { name: 'Bestätigen' }).click();
       await b.getByText('ist bestätigt', { exact: false }).waitFor({ timeout: WAIT_MS });
       await b.locator('.dialog-actions').getByRole('button', { name: 'Schließen' }).click();
-      await l.getByRole('option', { name: 'Anna Admin' }).click({ timeout: WAIT_MS });
+      await l.getByRole('option', { name: /^Anna Admin/ }).click({ timeout: WAIT_MS });
       await message(l, 'Guten Morgen, Bernd!').waitFor({ timeout: WAIT_MS });
       await sendText(l, 'Jetzt auch vom Laptop.');
       await message(a, 'Jetzt auch vom Laptop.').waitFor({ timeout: WAIT_MS });
@@ -319,6 +324,20 @@ describe('web app', () => {
         await l.evaluate<string[]>('indexedDB.databases().then((list) => list.map((d) => d.name))'),
       ).toEqual([]);
       await b.locator('.dialog-actions').getByRole('button', { name: 'Schließen' }).click();
+
+      // Settings: automatic lock after one idle minute (the page's clock is fast-forwarded).
+      await a.getByRole('button', { name: 'Einstellungen' }).click();
+      await a
+        .getByRole('dialog')
+        .getByText('Benachrichtigungen sagen nur', { exact: false })
+        .waitFor();
+      await checkScreen(a, 'settings', 'de');
+      await a.getByRole('dialog').getByText('1 Minute', { exact: true }).click();
+      await a.locator('.dialog-actions').getByRole('button', { name: 'Schließen' }).click();
+      await a.clock.install();
+      await a.getByRole('textbox', { name: 'Nachricht' }).click();
+      await a.clock.fastForward('01:05');
+      await a.getByRole('heading', { name: 'Amtsbote ist gesperrt' }).waitFor({ timeout: WAIT_MS });
 
       for (const app of [anna, bernd, laptop]) {
         expect(app.problems).toEqual([]);

@@ -1,13 +1,21 @@
 import type { ConversationSummary } from '@amtsbote/client';
 import { WS_CLOSE } from '@amtsbote/protocol';
 import { useEffect, useMemo, useState, type ReactElement } from 'react';
-import { Button } from 'react-aria-components';
+import { Button, Input, Label, SearchField } from 'react-aria-components';
 import { useTranslation } from 'react-i18next';
 import type { AccountSession } from '../../session/account-session.js';
 import { LanguageSwitch } from '../../ui/LanguageSwitch.js';
 import { InviteDialog } from '../admin/InviteDialog.js';
 import { ApproveDeviceDialog } from '../device/ApproveDeviceDialog.js';
 import { DevicesDialog } from '../device/DevicesDialog.js';
+import {
+  readLockAfterMinutes,
+  saveLockAfterMinutes,
+  useIdleLock,
+} from '../settings/lock-timeout.js';
+import { SettingsDialog } from '../settings/SettingsDialog.js';
+import { useConversationPreviews } from './conversation-previews.js';
+import { conversationTitle } from './conversation-title.js';
 import { ConversationList } from './ConversationList.js';
 import { ConversationView } from './ConversationView.js';
 import { NewConversationDialog } from './NewConversationDialog.js';
@@ -48,6 +56,11 @@ export function ChatScreen({ session, onLock, onLogout, onEnded }: ChatScreenPro
   const [isInviting, setInviting] = useState(false);
   const [isApproving, setApproving] = useState(false);
   const [isShowingDevices, setShowingDevices] = useState(false);
+  const [isShowingSettings, setShowingSettings] = useState(false);
+  const [lockAfterMinutes, setLockAfterMinutes] = useState(() =>
+    readLockAfterMinutes(localStorage),
+  );
+  useIdleLock(lockAfterMinutes * 60_000, onLock);
   const isConnected = useConnected(client);
   const version = useClientVersion(client, (event) => LIST_EVENTS.has(event.type));
 
@@ -90,6 +103,15 @@ export function ChatScreen({ session, onLock, onLogout, onEnded }: ChatScreenPro
     };
   }, [client, version]);
 
+  const previews = useConversationPreviews(client, conversations, profile.userId, version);
+  const [filter, setFilter] = useState('');
+  const shown = useMemo(() => {
+    const needle = filter.trim().toLocaleLowerCase();
+    if (needle === '') return conversations;
+    return conversations.filter((c) =>
+      conversationTitle(c, profile.userId, people, t).toLocaleLowerCase().includes(needle),
+    );
+  }, [conversations, filter, people, profile.userId, t]);
   const selected = conversations.find((c) => c.conversationId === selectedId) ?? null;
   return (
     <div className={selected === null ? 'chat' : 'chat has-selection'}>
@@ -121,6 +143,14 @@ export function ChatScreen({ session, onLock, onLogout, onEnded }: ChatScreenPro
             >
               {t('device.devices')}
             </Button>
+            <Button
+              className="link-button"
+              onPress={() => {
+                setShowingSettings(true);
+              }}
+            >
+              {t('settings.open')}
+            </Button>
             <Button className="link-button" onPress={onLock}>
               {t('vault.lock')}
             </Button>
@@ -147,8 +177,13 @@ export function ChatScreen({ session, onLock, onLogout, onEnded }: ChatScreenPro
             {t('admin.inviteColleague')}
           </Button>
         ) : null}
+        <SearchField className="field" value={filter} onChange={setFilter}>
+          <Label>{t('chat.filter')}</Label>
+          <Input />
+        </SearchField>
         <ConversationList
-          conversations={conversations}
+          conversations={shown}
+          previews={previews}
           selectedId={selectedId}
           ownUserId={profile.userId}
           people={people}
@@ -180,6 +215,18 @@ export function ChatScreen({ session, onLock, onLogout, onEnded }: ChatScreenPro
           }}
         />
       ) : null}
+      <SettingsDialog
+        http={session.http}
+        isOpen={isShowingSettings}
+        lockAfterMinutes={lockAfterMinutes}
+        onLockAfterChange={(minutes) => {
+          saveLockAfterMinutes(localStorage, minutes);
+          setLockAfterMinutes(minutes);
+        }}
+        onClose={() => {
+          setShowingSettings(false);
+        }}
+      />
       <DevicesDialog
         http={session.http}
         isOpen={isShowingDevices}

@@ -2,11 +2,13 @@ import type { ConversationSummary } from '@amtsbote/client';
 import type { ReactElement } from 'react';
 import { ListBox, ListBoxItem } from 'react-aria-components';
 import { useTranslation } from 'react-i18next';
-import { conversationTitle, otherUserIds } from './conversation-title.js';
+import type { ConversationPreview } from './conversation-previews.js';
+import { conversationTitle, otherUserIds, personName } from './conversation-title.js';
 import { useNames, type PeopleCache } from './people.js';
 
 export interface ConversationListProps {
   readonly conversations: readonly ConversationSummary[];
+  readonly previews: ReadonlyMap<string, ConversationPreview>;
   readonly selectedId: string | null;
   readonly ownUserId: string;
   readonly people: PeopleCache;
@@ -41,17 +43,41 @@ export function ConversationList(props: ConversationListProps): ReactElement {
     >
       {props.conversations.map((conversation) => {
         const title = conversationTitle(conversation, props.ownUserId, props.people, t);
+        const preview = props.previews.get(conversation.conversationId);
         return (
           <ListBoxItem
             key={conversation.conversationId}
             id={conversation.conversationId}
-            textValue={title}
+            textValue={
+              preview === undefined || preview.unread === 0
+                ? title
+                : `${title}, ${t('chat.unread', { count: preview.unread })}`
+            }
             className="conversation-item"
           >
-            <span className="conversation-title">{title}</span>
-            {conversation.kind === 'channel' ? (
-              <span className="conversation-kind">{t('create.channel')}</span>
-            ) : null}
+            <span className="conversation-main">
+              <span className="conversation-title">{title}</span>
+              {preview?.lastText === null || preview === undefined ? null : (
+                <span className="conversation-preview">
+                  {preview.lastSenderId === null
+                    ? preview.lastText
+                    : t('chat.preview', {
+                        name: personName(preview.lastSenderId, props.ownUserId, props.people, t),
+                        text: preview.lastText,
+                      })}
+                </span>
+              )}
+            </span>
+            <span className="conversation-meta">
+              {conversation.kind === 'channel' ? (
+                <span className="conversation-kind">{t('create.channel')}</span>
+              ) : null}
+              {preview === undefined || preview.unread === 0 ? null : (
+                <span className="unread" aria-label={t('chat.unread', { count: preview.unread })}>
+                  {preview.unread}
+                </span>
+              )}
+            </span>
           </ListBoxItem>
         );
       })}

@@ -52,9 +52,10 @@ export function ConversationView(props: ConversationViewProps): ReactElement {
   const nextLocalId = useRef(0);
   const lastMarkedRead = useRef<string | null>(null);
 
+  const [typingUserIds, setTypingUserIds] = useState<readonly string[]>([]);
   const version = useClientVersion(
     client,
-    (event) => 'conversationId' in event && event.conversationId === id,
+    (event) => 'conversationId' in event && event.conversationId === id && event.type !== 'typing',
     (event) => {
       if (event.type === 'message' && !event.isOwn && event.content.type === 'text') {
         setAnnouncement(
@@ -62,6 +63,19 @@ export function ConversationView(props: ConversationViewProps): ReactElement {
         );
       }
     },
+  );
+
+  useEffect(
+    () =>
+      client.subscribe((event) => {
+        if (event.type !== 'typing' || event.conversationId !== id || event.userId === ownUserId)
+          return;
+        setTypingUserIds((current) => {
+          const others = current.filter((userId) => userId !== event.userId);
+          return event.isTyping ? [...others, event.userId] : others;
+        });
+      }),
+    [client, id, ownUserId],
   );
 
   const reload = useCallback(async () => {
@@ -258,6 +272,16 @@ export function ConversationView(props: ConversationViewProps): ReactElement {
       />
       <p className="visually-hidden" aria-live="polite">
         {announcement}
+      </p>
+      <p className="typing" aria-live="polite">
+        {typingUserIds.length === 0
+          ? null
+          : t('chat.typing', {
+              names: typingUserIds
+                .map((userId) => personName(userId, ownUserId, people, t))
+                .join(', '),
+              count: typingUserIds.length,
+            })}
       </p>
       {mayPost ? (
         <Composer
