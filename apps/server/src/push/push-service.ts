@@ -60,6 +60,8 @@ export class PushService {
   readonly #queued = new Set<string>();
   readonly #inFlight = new Set<Promise<void>>();
   #isClosed = false;
+  /** One log line per overflow, not one per dropped wake-up. */
+  #hasLoggedOverflow = false;
 
   constructor(options: PushServiceOptions) {
     this.#options = options;
@@ -93,7 +95,13 @@ export class PushService {
     if (this.#isClosed || this.#queued.has(deviceId)) return;
     if (this.#queue.length >= MAX_QUEUED_PUSHES) {
       this.#options.metrics.pushesFailed.inc({ reason: 'queue_full' });
-      this.#options.logger.warn({ deviceId }, 'push queue full; wake-up dropped');
+      if (!this.#hasLoggedOverflow) {
+        this.#hasLoggedOverflow = true;
+        this.#options.logger.warn(
+          { queued: this.#queue.length },
+          'push queue full; wake-ups are dropped until it drains',
+        );
+      }
       return;
     }
     this.#queue.push(deviceId);
@@ -104,7 +112,10 @@ export class PushService {
   #drain(): void {
     while (this.#inFlight.size < this.#concurrency) {
       const deviceId = this.#queue.shift();
-      if (deviceId === undefined) return;
+      if (deviceId === undefined) {
+        this.#hasLoggedOverflow = false;
+        return;
+      }
       this.#queued.delete(deviceId);
       const running: Promise<void> = this.#deliver(deviceId).finally(() => {
         this.#inFlight.delete(running);
