@@ -18,6 +18,7 @@ const SCENARIOS = {
   'mls-commit-process': { module: './mls-commit.js', run: 'mlsCommitProcess', maxSeconds: 600 },
   'file-crypto': { module: './file-crypto.js', run: 'fileCrypto', maxSeconds: 300 },
   'file-transfer': { module: './file-transfer.js', run: 'fileTransfer', maxSeconds: 900 },
+  'web-budgets': { module: './web-budgets.js', run: 'webBudgets', maxSeconds: 900 },
 };
 
 const CIPHERSUITES = ['xwing', 'classic'];
@@ -31,6 +32,7 @@ options:
   --members M                   mls-commit-*: devices added / group size (default 1000)
   --mebibytes N                 file-crypto, file-transfer: plaintext MiB per repetition (default 256)
   --disconnects N               file-transfer: one more upload, cut N times by a proxy (default 0)
+  --messages N                  web-budgets: texts in the measured conversation (default 10000)
   --repetitions R               repetitions; the median is reported (default 5)
   --max-seconds S               stops the scenario once S seconds are spent (default per scenario)`;
 
@@ -76,6 +78,7 @@ function parseOptions(argv) {
       members: { type: 'string', default: '1000' },
       mebibytes: { type: 'string', default: '256' },
       disconnects: { type: 'string', default: '0' },
+      messages: { type: 'string', default: '10000' },
       repetitions: { type: 'string', default: '5' },
       'max-seconds': { type: 'string' },
       help: { type: 'boolean', default: false },
@@ -103,6 +106,7 @@ function parseOptions(argv) {
     mebibytes: positiveInteger('mebibytes', values.mebibytes),
     disconnects:
       values.disconnects === '0' ? 0 : positiveInteger('disconnects', values.disconnects),
+    messages: positiveInteger('messages', values.messages),
     repetitions: positiveInteger('repetitions', values.repetitions),
     maxSeconds: positiveInteger('max-seconds', values['max-seconds'] ?? spec.maxSeconds),
   };

@@ -103,7 +103,7 @@ export function ChatScreen({ session, onLock, onLogout, onEnded }: ChatScreenPro
     };
   }, [client, version]);
 
-  const previews = useConversationPreviews(client, conversations, profile.userId, version);
+  const previews = useConversationPreviews(client, conversations, profile.userId, selectedId);
   const [filter, setFilter] = useState('');
   const shown = useMemo(() => {
     const needle = filter.trim().toLocaleLowerCase();

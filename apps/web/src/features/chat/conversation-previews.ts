@@ -1,5 +1,10 @@
-import type { ConversationSummary, MessagingClient, TimelineItem } from '@amtsbote/client';
-import { useEffect, useState } from 'react';
+import type {
+  ConversationSummary,
+  MessagingClient,
+  MessagingEvent,
+  TimelineItem,
+} from '@amtsbote/client';
+import { useEffect, useRef, useState } from 'react';
 
 /** What the conversation list shows of a conversation besides its name. */
 export interface ConversationPreview {
@@ -32,23 +37,47 @@ async function previewOf(
   };
 }
 
+/** The preview after one more message, without reading the conversation again. */
+function withMessage(
+  preview: ConversationPreview | undefined,
+  event: Extract<MessagingEvent, { type: 'message' }>,
+  isOpen: boolean,
+): ConversationPreview {
+  const isOther = !event.isOwn;
+  return {
+    lastText: event.content.type === 'text' ? event.content.text : (preview?.lastText ?? null),
+    lastSenderId:
+      event.content.type === 'text' ? event.sender.userId : (preview?.lastSenderId ?? null),
+    lastAt: event.content.type === 'text' ? event.sentAt : (preview?.lastAt ?? null),
+    unread: isOpen
+      ? 0
+      : (preview?.unread ?? 0) + (isOther && event.content.type === 'text' ? 1 : 0),
+  };
+}
+
 /**
- * Previews of the conversations, decrypted on this device (from its own store; nothing is
- * asked of the server). Read again whenever `version` changes.
+ * Previews of the conversations, decrypted on this device (from its own store; nothing is asked
+ * of the server). Each conversation is read once when the list changes; after that, arriving
+ * messages update its preview from the event alone, so a long conversation costs nothing per
+ * message. The open conversation counts as read.
  */
 export function useConversationPreviews(
   client: MessagingClient,
   conversations: readonly ConversationSummary[],
   ownUserId: string,
-  version: number,
+  openConversationId: string | null,
 ): ReadonlyMap<string, ConversationPreview> {
   const [previews, setPreviews] = useState<ReadonlyMap<string, ConversationPreview>>(new Map());
+  const open = useRef(openConversationId);
+  open.current = openConversationId;
+
+  // Read again only when the set of conversations changes, not when the list is re-read.
+  const ids = conversations.map((c) => c.conversationId).join(',');
   useEffect(() => {
     let isCurrent = true;
     void Promise.all(
-      conversations.map(
-        async (c) =>
-          [c.conversationId, await previewOf(client, c.conversationId, ownUserId)] as const,
+      (ids === '' ? [] : ids.split(',')).map(
+        async (id) => [id, await previewOf(client, id, ownUserId)] as const,
       ),
     ).then(
       (entries) => {
@@ -59,6 +88,33 @@ export function useConversationPreviews(
     return () => {
       isCurrent = false;
     };
-  }, [client, conversations, ownUserId, version]);
+  }, [client, ids, ownUserId]);
+
+  useEffect(
+    () =>
+      client.subscribe((event) => {
+        if (event.type !== 'message') return;
+        setPreviews((current) => {
+          const next = new Map(current);
+          const isOpen = open.current === event.conversationId;
+          next.set(
+            event.conversationId,
+            withMessage(current.get(event.conversationId), event, isOpen),
+          );
+          return next;
+        });
+      }),
+    [client],
+  );
+
+  useEffect(() => {
+    if (openConversationId === null) return;
+    setPreviews((current) => {
+      const preview = current.get(openConversationId);
+      if (preview === undefined || preview.unread === 0) return current;
+      return new Map(current).set(openConversationId, { ...preview, unread: 0 });
+    });
+  }, [openConversationId]);
+
   return previews;
 }
