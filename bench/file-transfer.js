@@ -21,11 +21,9 @@
  * the ciphertext size) against N × the upload chunk size. Both servers are ended by their
  * process id; both directories are removed.
  */
-import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -41,10 +39,10 @@ import {
   encryptedSize,
   generateFileKey,
 } from '@amtsbote/crypto';
-import pg from 'pg';
 // The chunk size uploadCiphertext uses in Node (the built module: the entry does not export it).
 import { NODE_UPLOAD_CHUNK_BYTES as UPLOAD_CHUNK_BYTES } from '../packages/client/dist/files/file-transport.js';
 import { startCuttingProxy } from './cutting-proxy.js';
+import { freePort, freshDatabase, startProcess, stopProcess } from './processes.js';
 import { figure, median, nowMs, ratio } from './stats.js';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -52,7 +50,6 @@ const GOAL = '>= 0.8 of plain HTTP';
 const MIB = 1024 * 1024;
 const PIECE_BYTES = MIB;
 const WARM_UP_BYTES = 64 * MIB;
-const START_TIMEOUT_MS = 60_000;
 
 const PEER_SERVER = `
 const http = require('node:http');
@@ -71,60 +68,6 @@ http.createServer((req, res) => {
   }
 }).listen(0, '127.0.0.1', function () { console.log('port ' + this.address().port); });
 `;
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
-
-/** Spawns a process and waits for a stdout line matching `pattern`; returns child and match. */
-function startProcess(args, env, pattern) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`no start within ${START_TIMEOUT_MS} ms:\n${output}`));
-    }, START_TIMEOUT_MS);
-    const onData = (data) => {
-      output += data.toString();
-      const match = pattern.exec(output);
-      if (match !== null) {
-        clearTimeout(timer);
-        child.stdout.off('data', onData);
-        child.stdout.resume();
-        resolve({ child, match, output });
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', (data) => {
-      output += data.toString();
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`exited with ${code} before it started:\n${output}`));
-    });
-  });
-}
-
-function stopProcess(child) {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      resolve();
-      return;
-    }
-    child.removeAllListeners('exit');
-    child.on('exit', () => resolve());
-    child.kill('SIGTERM');
-    setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
-  });
-}
 
 /**
  * Peak resident memory (MiB) of the server process and of this one while `run` runs, from
@@ -182,32 +125,6 @@ async function sha256Of(stream) {
   const hash = createHash('sha256');
   await drain(stream, hash);
   return hash.digest('hex');
-}
-
-/** A fresh database on the PostgreSQL server of `adminUrl`; returns its URL and a drop(). */
-async function freshDatabase(adminUrl) {
-  const name = `amtsbote_bench_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  try {
-    await admin.query(`create database ${name}`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const client = new pg.Client({ connectionString: adminUrl });
-      await client.connect();
-      try {
-        await client.query(`drop database if exists ${name} with (force)`);
-      } finally {
-        await client.end();
-      }
-    },
-  };
 }
 
 async function startAmtsbote(dataDir, mebibytes, databaseUrl) {
