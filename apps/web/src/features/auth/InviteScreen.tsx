@@ -1,10 +1,5 @@
 import { HttpApi } from '@amtsbote/client';
-import {
-  displayNameSchema,
-  inviteInfoSchema,
-  usernameSchema,
-  type SessionGrant,
-} from '@amtsbote/protocol';
+import { inviteInfoSchema, type SessionGrant } from '@amtsbote/protocol';
 import { useEffect, useState, type ReactElement, type SyntheticEvent } from 'react';
 import { Button, Form } from 'react-aria-components';
 import { useTranslation } from 'react-i18next';
@@ -13,8 +8,7 @@ import { problemOf, type Problem } from '../../app/problems.js';
 import { webDeviceInfo } from '../../session/device-info.js';
 import { Page } from '../../ui/Page.js';
 import { ProblemAlert } from '../../ui/ProblemAlert.js';
-import { TextInput, invalidUnless } from '../../ui/TextInput.js';
-import { PasswordPair } from './PasswordPair.js';
+import { NewAccountFields, type NewAccountValues } from './NewAccountFields.js';
 
 export interface InviteScreenProps {
   readonly origin: string;
@@ -29,10 +23,12 @@ type InviteInfo = z.infer<typeof inviteInfoSchema>;
 export function InviteScreen({ origin, token, onAuthenticated }: InviteScreenProps): ReactElement {
   const { t, i18n } = useTranslation();
   const [info, setInfo] = useState<InviteInfo | null>(null);
-  const [username, setUsername] = useState('');
-  const [displayName, setDisplayName] = useState('');
-  const [department, setDepartment] = useState('');
-  const [password, setPassword] = useState('');
+  const [account, setAccount] = useState<NewAccountValues>({
+    displayName: '',
+    username: '',
+    password: '',
+    department: '',
+  });
   const [isBusy, setBusy] = useState(false);
   const [problem, setProblem] = useState<Problem | null>(null);
 
@@ -62,10 +58,12 @@ export function InviteScreen({ origin, token, onAuthenticated }: InviteScreenPro
     http
       .acceptInvite({
         token,
-        username,
-        displayName,
-        ...(department.trim() === '' ? {} : { department: department.trim() }),
-        password,
+        username: account.username,
+        displayName: account.displayName,
+        ...(account.department === undefined || account.department.trim() === ''
+          ? {}
+          : { department: account.department.trim() }),
+        password: account.password,
         device: webDeviceInfo(navigator.userAgent),
       })
       .then((grant) => {
@@ -93,34 +91,7 @@ export function InviteScreen({ origin, token, onAuthenticated }: InviteScreenPro
             })}
           </p>
           <Form onSubmit={submit} className="form">
-            <TextInput
-              name="displayName"
-              label={t('fields.displayName')}
-              autoComplete="name"
-              value={displayName}
-              onChange={setDisplayName}
-              validate={invalidUnless(displayNameSchema, t('fields.invalid'))}
-              autoFocus
-            />
-            <TextInput
-              name="department"
-              label={t('fields.department')}
-              autoComplete="organization-title"
-              value={department}
-              onChange={setDepartment}
-              isRequired={false}
-              maxLength={100}
-            />
-            <TextInput
-              name="username"
-              label={t('fields.username')}
-              description={t('fields.usernameHint')}
-              autoComplete="username"
-              value={username}
-              onChange={setUsername}
-              validate={invalidUnless(usernameSchema, t('fields.invalid'))}
-            />
-            <PasswordPair value={password} onChange={setPassword} />
+            <NewAccountFields values={account} onChange={setAccount} isFirstFocused />
             <ProblemAlert problem={problem} />
             <Button type="submit" className="primary-button" isDisabled={isBusy}>
               {isBusy ? t('invite.submitting') : t('invite.submit')}

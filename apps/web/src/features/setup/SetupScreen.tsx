@@ -1,9 +1,7 @@
 import { HttpApi } from '@amtsbote/client';
 import {
-  displayNameSchema,
   organizationNameSchema,
   organizationSlugSchema,
-  usernameSchema,
   type SessionGrant,
 } from '@amtsbote/protocol';
 import { useState, type ReactElement, type SyntheticEvent } from 'react';
@@ -14,7 +12,7 @@ import { webDeviceInfo } from '../../session/device-info.js';
 import { Page } from '../../ui/Page.js';
 import { ProblemAlert } from '../../ui/ProblemAlert.js';
 import { TextInput, invalidUnless } from '../../ui/TextInput.js';
-import { PasswordPair } from '../auth/PasswordPair.js';
+import { NewAccountFields, type NewAccountValues } from '../auth/NewAccountFields.js';
 
 export interface SetupScreenProps {
   readonly origin: string;
@@ -28,9 +26,11 @@ export function SetupScreen({ origin, token, onAuthenticated }: SetupScreenProps
   const { t } = useTranslation();
   const [slug, setSlug] = useState('');
   const [name, setName] = useState('');
-  const [username, setUsername] = useState('');
-  const [displayName, setDisplayName] = useState('');
-  const [password, setPassword] = useState('');
+  const [account, setAccount] = useState<NewAccountValues>({
+    displayName: '',
+    username: '',
+    password: '',
+  });
   const [isBusy, setBusy] = useState(false);
   const [problem, setProblem] = useState<Problem | null>(null);
 
@@ -51,7 +51,11 @@ export function SetupScreen({ origin, token, onAuthenticated }: SetupScreenProps
       .setup({
         token,
         organization: { slug, name },
-        admin: { username, displayName, password },
+        admin: {
+          username: account.username,
+          displayName: account.displayName,
+          password: account.password,
+        },
         device: webDeviceInfo(navigator.userAgent),
       })
       .then((grant) => {
@@ -83,24 +87,7 @@ export function SetupScreen({ origin, token, onAuthenticated }: SetupScreenProps
           onChange={setSlug}
           validate={invalidUnless(organizationSlugSchema, t('fields.invalid'))}
         />
-        <TextInput
-          name="displayName"
-          label={t('fields.displayName')}
-          autoComplete="name"
-          value={displayName}
-          onChange={setDisplayName}
-          validate={invalidUnless(displayNameSchema, t('fields.invalid'))}
-        />
-        <TextInput
-          name="username"
-          label={t('fields.username')}
-          description={t('fields.usernameHint')}
-          autoComplete="username"
-          value={username}
-          onChange={setUsername}
-          validate={invalidUnless(usernameSchema, t('fields.invalid'))}
-        />
-        <PasswordPair value={password} onChange={setPassword} />
+        <NewAccountFields values={account} onChange={setAccount} />
         <ProblemAlert problem={problem} />
         <Button type="submit" className="primary-button" isDisabled={isBusy}>
           {isBusy ? t('setup.submitting') : t('setup.submit')}
