@@ -68,8 +68,13 @@ export interface ServerHandle {
   close(): Promise<void>;
 }
 
-/** apps/web's Vite build (`npm run build`); without one, apps/web itself (its placeholder page). */
+/**
+ * apps/web's Vite build (`npm run build`); without one, apps/web itself (its placeholder page).
+ * AMTSBOTE_WEB_ROOT names another build directory (an operator's own build, a test's build).
+ */
 function webRoot(): string {
+  const configured = process.env.AMTSBOTE_WEB_ROOT;
+  if (configured !== undefined && configured !== '') return path.resolve(configured);
   const here = path.dirname(fileURLToPath(import.meta.url));
   const built = path.resolve(here, '../../web/dist');
   return existsSync(path.join(built, 'index.html')) ? built : path.resolve(here, '../../web');
