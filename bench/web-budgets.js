@@ -11,7 +11,8 @@
  *    them while the app is closed (timed), then the app is opened and unlocked and the time
  *    until its store holds them all is taken (the catch-up). Then, per repetition, in a new
  *    page: click on the conversation → the newest message inside the timeline's viewport, and
- *    a scroll from the newest to the oldest in SCROLL_STEPS jumps of scrollTop. Frames are
+ *    a scroll from the newest to the oldest: SCROLL_STEPS jumps of scrollTop, then jumps to the
+ *    top (older pages load there) until the oldest message is in view (timed). Frames are
  *    recorded in the page: rAF-to-rAF gaps and long animation frames (PerformanceObserver
  *    'long-animation-frame', Chromium's entries of frames over 50 ms). Last, LIVE_TEXTS more
  *    texts arrive one by one while the app shows the conversation list: ms per text until stored.
@@ -61,6 +62,8 @@ const PEER_TITLE = 'Bernd Berger';
 const SEND_CONCURRENCY = 16;
 const SCROLL_STEPS = 20;
 const SCROLL_PAUSE_MS = 100;
+/** How long the scroll may take to reach the oldest message. */
+const SCROLL_MAX_MS = 180_000;
 /** Frames still recorded after the newest message is in view (rows measured, effects run). */
 const OPEN_SETTLE_MS = 500;
 const OPEN_TIMEOUT_MS = 300_000;
@@ -240,6 +243,7 @@ async function openAndScroll(context, problems, { baseUrl, count }) {
     steps: SCROLL_STEPS,
     pauseMs: SCROLL_PAUSE_MS,
     oldestText: OLDEST_TEXT,
+    maxMs: SCROLL_MAX_MS,
   });
   const scrollFrames = await page.evaluate(stopFrames);
   await page.close();

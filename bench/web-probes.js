@@ -196,11 +196,12 @@ export function pageState() {
 
 /**
  * Scrolls the timeline from where it is (the newest message) to the top in `steps` jumps of
- * scrollTop, each followed by three frames and a pause; then reports whether the oldest message
- * is in view. A virtualised timeline re-measures rows as they appear, so each step aims at its
- * share of the scroll height as it is at that moment.
+ * scrollTop, each followed by three frames and a pause; then keeps jumping to the top, as a
+ * reader keeps scrolling up, until the oldest message is in view or `maxMs` have passed. A
+ * virtualised timeline re-measures rows as they appear, and a paged one adds older rows in
+ * front while the reader is near the top, so each jump aims at the scroll height as it is then.
  */
-export async function scrollToTop({ logLabel, steps, pauseMs, oldestText }) {
+export async function scrollToTop({ logLabel, steps, pauseMs, oldestText, maxMs }) {
   const log = document.querySelector(`[role="log"][aria-label="${logLabel}"]`);
   if (log === null) throw new Error('no timeline to scroll');
   const frame = () => new Promise((resolve) => requestAnimationFrame(() => resolve()));
@@ -208,25 +209,31 @@ export async function scrollToTop({ logLabel, steps, pauseMs, oldestText }) {
     for (let i = 0; i < 3; i++) await frame();
     await new Promise((resolve) => setTimeout(resolve, pauseMs));
   };
+  const isOldestInView = () => {
+    const view = log.getBoundingClientRect();
+    return [...log.querySelectorAll('article')].some((article) => {
+      if (!article.textContent?.includes(oldestText)) return false;
+      const box = article.getBoundingClientRect();
+      return box.bottom > view.top && box.top < view.bottom;
+    });
+  };
+  const startedMs = performance.now();
   const startHeight = log.scrollHeight;
   for (let step = 1; step <= steps; step++) {
     const range = log.scrollHeight - log.clientHeight;
     log.scrollTop = Math.round(range * (1 - step / steps));
     await settle();
   }
-  // A virtualiser may move the content once rows above are measured: aim at the top again.
-  for (let i = 0; i < 5 && log.scrollTop > 0; i++) {
+  let topJumps = 0;
+  while (!isOldestInView() && performance.now() - startedMs < maxMs) {
     log.scrollTop = 0;
+    topJumps += 1;
     await settle();
   }
-  const view = log.getBoundingClientRect();
-  const isOldestInView = [...log.querySelectorAll('article')].some((article) => {
-    if (!article.textContent?.includes(oldestText)) return false;
-    const box = article.getBoundingClientRect();
-    return box.bottom > view.top && box.top < view.bottom;
-  });
   return {
-    isOldestInView,
+    isOldestInView: isOldestInView(),
+    reachedOldestMs: isOldestInView() ? Math.round(performance.now() - startedMs) : null,
+    topJumps,
     startHeightPx: startHeight,
     endHeightPx: log.scrollHeight,
     articlesInDom: log.querySelectorAll('article').length,

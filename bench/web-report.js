@@ -159,10 +159,18 @@ export function webFigures({
       web,
     ),
     ...frameFigures(
-      `scroll newest → oldest (${scrollSteps} jumps)`,
+      `scroll newest → oldest (${scrollSteps} jumps, then to the top until the oldest shows)`,
       reps.map((r) => r.scroll),
       web,
     ),
+    figure({
+      metric: `scroll newest → oldest: until the oldest message is in view`,
+      implementation: web,
+      unit: 'ms',
+      samples: reps.flatMap((r) =>
+        r.scroll.reachedOldestMs === null ? [] : [r.scroll.reachedOldestMs],
+      ),
+    }),
     ...coldStartFigures(coldBefore, 'store with 1 message', web),
     ...coldStartFigures(
       reps.map((r) => r.coldStart),

@@ -15,6 +15,8 @@ function configError(env: Record<string, string>): ConfigError {
 }
 
 const DAY_MS = 24 * 3600_000;
+/** A directory with an index.html: apps/web itself holds the unbuilt placeholder page. */
+const webRoot = path.resolve(import.meta.dirname, '../../web');
 const MiB = 1024 * 1024;
 
 describe('loadConfig', () => {
@@ -35,6 +37,7 @@ describe('loadConfig', () => {
       maxFileBytes: 4096 * MiB,
       fileQuotaBytes: 100 * 1024 * MiB,
       push: { vapidKeys: null, vapidSubject: null, allowLoopback: false },
+      webRoot: null,
     });
   });
 
@@ -64,6 +67,7 @@ describe('loadConfig', () => {
       AMTSBOTE_HISTORY_QUOTA_MB: '3',
       AMTSBOTE_MAX_FILE_MB: '50',
       AMTSBOTE_FILE_QUOTA_GB: '2',
+      AMTSBOTE_WEB_ROOT: webRoot,
     });
     expect(config).toEqual({
       port: 9000,
@@ -81,7 +85,15 @@ describe('loadConfig', () => {
       maxFileBytes: 50 * MiB,
       fileQuotaBytes: 2 * 1024 * MiB,
       push: { vapidKeys: null, vapidSubject: 'https://bote.example.de', allowLoopback: false },
+      webRoot: path.resolve(webRoot),
     });
+  });
+
+  it('refuses a web root without a build', () => {
+    const error = configError({ AMTSBOTE_WEB_ROOT: path.join(webRoot, 'no-such-build') });
+    expect(error.problems).toEqual([
+      'AMTSBOTE_WEB_ROOT: no web app build (index.html) in this directory',
+    ]);
   });
 
   it('derives the public URL from the port when it is not set', () => {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { createECDH } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -67,6 +68,7 @@ const envSchema = z.object({
     .regex(/^(mailto:[^\s@]+@[^\s@]+|https:\/\/[^\s]+)$/, 'must be a mailto: or https: URL')
     .optional(),
   AMTSBOTE_PUSH_ALLOW_LOOPBACK: z.enum(['true', 'false']).default('false'),
+  AMTSBOTE_WEB_ROOT: z.string().max(4096).optional(),
 });
 
 /** With AMTSBOTE_BLOB_STORE=s3 these must be set; otherwise none of the S3 variables may be. */
@@ -99,6 +101,8 @@ export interface Config {
   readonly fileQuotaBytes: number;
   /** Web push (ADR 0015). */
   readonly push: PushConfig;
+  /** The web app's build to serve; null: apps/web/dist, or the placeholder page unbuilt. */
+  readonly webRoot: string | null;
 }
 
 export interface PushConfig {
@@ -146,6 +150,13 @@ export class ConfigError extends Error {
   }
 }
 
+/** A web root that is set must hold a build: without index.html every page would fail. */
+function webRootProblems(env: Readonly<Record<string, string | undefined>>): string[] {
+  const root = env.AMTSBOTE_WEB_ROOT;
+  if (root === undefined || existsSync(path.join(path.resolve(root), 'index.html'))) return [];
+  return ['AMTSBOTE_WEB_ROOT: no web app build (index.html) in this directory'];
+}
+
 /** Reads the configuration; throws ConfigError naming each bad variable. */
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
   const relevant = Object.fromEntries(
@@ -157,6 +168,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     ...(parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`)),
     ...blobStoreProblems(relevant),
     ...vapidProblems(relevant),
+    ...webRootProblems(relevant),
   ];
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
@@ -192,6 +204,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
         (publicUrl.startsWith('https://') ? new URL(publicUrl).origin : null),
       allowLoopback: e.AMTSBOTE_PUSH_ALLOW_LOOPBACK === 'true',
     },
+    webRoot: e.AMTSBOTE_WEB_ROOT === undefined ? null : path.resolve(e.AMTSBOTE_WEB_ROOT),
   };
 }
 
@@ -310,4 +323,5 @@ export const CONFIG_REFERENCE: ReadonlyArray<readonly [string, string, string]> 
     'false',
     'tests only: accept push endpoints on loopback, also over http',
   ],
+  ['AMTSBOTE_WEB_ROOT', 'apps/web/dist', "directory of the web app's build that the server serves"],
 ];

@@ -68,13 +68,9 @@ export interface ServerHandle {
   close(): Promise<void>;
 }
 
-/**
- * apps/web's Vite build (`npm run build`); without one, apps/web itself (its placeholder page).
- * AMTSBOTE_WEB_ROOT names another build directory (an operator's own build, a test's build).
- */
-function webRoot(): string {
-  const configured = process.env.AMTSBOTE_WEB_ROOT;
-  if (configured !== undefined && configured !== '') return path.resolve(configured);
+/** AMTSBOTE_WEB_ROOT, else apps/web's Vite build; without one, apps/web (its placeholder page). */
+function webRoot(configured: string | null): string {
+  if (configured !== null) return configured;
   const here = path.dirname(fileURLToPath(import.meta.url));
   const built = path.resolve(here, '../../web/dist');
   return existsSync(path.join(built, 'index.html')) ? built : path.resolve(here, '../../web');
@@ -177,7 +173,7 @@ export async function startServer(
       push: push.context,
       metrics,
       trustProxy: config.trustProxy,
-      webRoot: webRoot(),
+      webRoot: webRoot(config.webRoot),
       historyQuotaBytes: config.historyQuotaBytes,
       ...(options.authRateLimitPerMinute === undefined
         ? {}

@@ -31,6 +31,7 @@ export {
   MessagingClient,
   type DeviceLink,
   type MessagingClientOptions,
+  type PendingText,
 } from './messaging/messaging-client.js';
 export type {
   ApprovedDevice,
@@ -49,11 +50,13 @@ export type {
 } from './messaging/messaging-events.js';
 export type { ConversationSummary, CreateConversationInput } from './messaging/conversations.js';
 export type { SentMessage } from './messaging/message-sender.js';
-export type { AcknowledgementCounts, TimelineItem } from './messaging/timeline.js';
+export type { AcknowledgementCounts, TimelineItem, TimelinePage } from './messaging/timeline.js';
+export type { SeqWindow } from './messaging/seq-window.js';
 export { MEMBERSHIP_CHANGES, type MembershipChangeKind } from './messaging/membership-log.js';
 export type { AcknowledgementList } from './messaging/acknowledgements.js';
 export type { Acknowledgement } from './messaging/acknowledgement-store.js';
 export type { ReadMarkers } from './messaging/message-store.js';
+export type { SafetyCode } from './messaging/safety-codes.js';
 export type { AccountIds } from './messaging/account-store.js';
 export {
   DEFAULT_RECONNECT_POLICY,
@@ -109,3 +112,4 @@ export {
 } from './files/image-thumbnail.js';
 export type { ThumbnailInput } from './files/thumbnails.js';
 export { PushApi, type PushSubscriptionJson } from './push-api.js';
+export * from './account/index.js';

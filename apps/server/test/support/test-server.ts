@@ -63,6 +63,10 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     AMTSBOTE_HOST: '127.0.0.1',
     AMTSBOTE_DATA_DIR: dataDir,
     AMTSBOTE_LOG_LEVEL: 'info',
+    // A test run may serve another build of the web app (AMTSBOTE_WEB_ROOT=<dir> npx vitest …).
+    ...(process.env.AMTSBOTE_WEB_ROOT === undefined
+      ? {}
+      : { AMTSBOTE_WEB_ROOT: process.env.AMTSBOTE_WEB_ROOT }),
     ...(database === null ? {} : { AMTSBOTE_DATABASE_URL: database.url }),
     ...options.env,
   });

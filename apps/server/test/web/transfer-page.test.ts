@@ -324,6 +324,21 @@ describe('the transfer download page', () => {
       expect(response.status, asset).toBe(200);
       expect(response.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
     }
+    // Scripts go out compressed by the build where the browser accepts it, the same bytes.
+    const script = assets.find((asset) => asset?.endsWith('.js'));
+    const plain = await fetch(`${server.baseUrl}${script}`, {
+      headers: { 'accept-encoding': 'identity' },
+    });
+    expect(plain.headers.get('content-encoding')).toBeNull();
+    const plainBody = await plain.text();
+    for (const encoding of ['br', 'gzip']) {
+      const compressed = await fetch(`${server.baseUrl}${script}`, {
+        headers: { 'accept-encoding': encoding },
+      });
+      expect(compressed.headers.get('content-encoding'), encoding).toBe(encoding);
+      expect(compressed.headers.get('vary')).toMatch(/accept-encoding/i);
+      expect(await compressed.text()).toBe(plainBody);
+    }
     expect((await fetch(`${server.baseUrl}/assets/no-such-file.js`)).status).toBe(404);
     expect((await fetch(`${server.baseUrl}/assets/../index.html`)).status).not.toBe(200);
     expect((await fetch(`${server.baseUrl}/`)).status).toBe(200);

@@ -57,7 +57,7 @@ describe('web app offline and push', () => {
       await page.getByLabel('Organisation (Kürzel)').fill('stadt-musterstadt');
       await page.getByLabel('Benutzername').fill('anna');
       await page.getByLabel('Passwort').fill('correct horse battery staple');
-      await page.getByRole('button', { name: 'Anmelden' }).click();
+      await page.getByRole('button', { name: 'Anmelden', exact: true }).click();
       await page
         .getByText('Der Server ist nicht erreichbar', { exact: false })
         .waitFor({ timeout: WAIT_MS });

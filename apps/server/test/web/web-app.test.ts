@@ -283,7 +283,7 @@ describe('web app', () => {
       await l.getByLabel('Organisation (Kürzel)').fill('stadt-musterstadt');
       await l.getByLabel('Benutzername').fill('bernd');
       await l.getByLabel('Passwort').fill(PASSWORD);
-      await l.getByRole('button', { name: 'Anmelden' }).click();
+      await l.getByRole('button', { name: 'Anmelden', exact: true }).click();
       await l.getByRole('heading', { name: 'App-PIN festlegen' }).waitFor({ timeout: WAIT_MS });
       await l.getByLabel('PIN oder Passphrase').fill('laptop-pin-1');
       await l.getByLabel('PIN wiederholen').fill('laptop-pin-1');

@@ -1,14 +1,8 @@
 import type { HttpApi, LocalStore } from '@amtsbote/client';
 import type { SessionGrant } from '@amtsbote/protocol';
-import { useCallback, useEffect, useState, type ReactElement } from 'react';
+import { Suspense, useCallback, useEffect, useState, type ReactElement } from 'react';
 import { useTranslation } from 'react-i18next';
-import { InviteScreen } from '../features/auth/InviteScreen.js';
-import { LoginScreen } from '../features/auth/LoginScreen.js';
 import { ChatScreen } from '../features/chat/ChatScreen.js';
-import { DeviceLinkScreen } from '../features/device/DeviceLinkScreen.js';
-import { RecoveryKeyScreen } from '../features/device/RecoveryKeyScreen.js';
-import { SetupScreen } from '../features/setup/SetupScreen.js';
-import { CreatePinScreen } from '../features/vault/CreatePinScreen.js';
 import { UnlockScreen } from '../features/vault/UnlockScreen.js';
 import {
   deviceSetupNeed,
@@ -20,6 +14,14 @@ import {
 import type { DeviceVault } from '../session/device-vault.js';
 import { Page } from '../ui/Page.js';
 import { isSessionGone, problemOf, type Problem } from './problems.js';
+import {
+  CreatePinScreen,
+  DeviceLinkScreen,
+  InviteScreen,
+  LoginScreen,
+  RecoveryKeyScreen,
+  SetupScreen,
+} from './lazy-screens.js';
 import type { EntryRoute } from './route.js';
 
 export interface AppProps {
@@ -153,90 +155,100 @@ export function App({ origin, route, vault, replacePath }: AppProps): ReactEleme
     [vault],
   );
 
-  switch (phase.kind) {
-    case 'starting':
-    case 'preparing':
-      return (
-        <Page title={t('app.name')}>
-          <p role="status">
-            {phase.kind === 'starting' ? t('app.loading') : t('device.preparing')}
-          </p>
-        </Page>
-      );
-    case 'signed-out':
-      if (route.kind === 'setup') {
+  // A screen loaded on first use shows the loading page meanwhile (lazy-screens.ts).
+  const loading = (
+    <Page title={t('app.name')}>
+      <p role="status">{t('app.loading')}</p>
+    </Page>
+  );
+  const screen = (): ReactElement => {
+    switch (phase.kind) {
+      case 'starting':
+      case 'preparing':
         return (
-          <SetupScreen origin={origin} token={route.token} onAuthenticated={onAuthenticated} />
+          <Page title={t('app.name')}>
+            <p role="status">
+              {phase.kind === 'starting' ? t('app.loading') : t('device.preparing')}
+            </p>
+          </Page>
         );
-      }
-      if (route.kind === 'invite') {
+      case 'signed-out':
+        if (route.kind === 'setup') {
+          return (
+            <SetupScreen origin={origin} token={route.token} onAuthenticated={onAuthenticated} />
+          );
+        }
+        if (route.kind === 'invite') {
+          return (
+            <InviteScreen origin={origin} token={route.token} onAuthenticated={onAuthenticated} />
+          );
+        }
         return (
-          <InviteScreen origin={origin} token={route.token} onAuthenticated={onAuthenticated} />
+          <LoginScreen origin={origin} notice={phase.notice} onAuthenticated={onAuthenticated} />
         );
-      }
-      return (
-        <LoginScreen origin={origin} notice={phase.notice} onAuthenticated={onAuthenticated} />
-      );
-    case 'locked':
-      return (
-        <UnlockScreen
-          vault={vault}
-          onUnlocked={onUnlocked}
-          onWiped={() => {
-            setPhase({ kind: 'signed-out', notice: null });
-          }}
-        />
-      );
-    case 'choose-pin':
-      return (
-        <CreatePinScreen
-          onCreate={async (pin) => {
-            const store = await vault.create(pin);
-            await startDevice(phase.grant, phase.http, store);
-          }}
-        />
-      );
-    case 'link-device':
-      return (
-        <DeviceLinkScreen
-          origin={origin}
-          grant={phase.grant}
-          http={phase.http}
-          store={phase.store}
-          onReady={onDeviceReady}
-        />
-      );
-    case 'recovery-key':
-      return (
-        <RecoveryKeyScreen
-          recoveryKey={phase.recoveryKey}
-          onDone={() => {
-            setPhase({ kind: 'chat', session: phase.session });
-          }}
-        />
-      );
-    case 'chat':
-      return (
-        <ChatScreen
-          session={phase.session}
-          onEnded={() => {
-            wipeAfterEnd(phase.session);
-          }}
-          onLock={() => {
-            lock(phase.session);
-          }}
-          onLogout={() => {
-            logout(phase.session);
-          }}
-        />
-      );
-    case 'failed':
-      return (
-        <Page title={t('app.name')}>
-          <p role="alert" className="problem">
-            {t(`problems.${phase.problem}`)}
-          </p>
-        </Page>
-      );
-  }
+      case 'locked':
+        return (
+          <UnlockScreen
+            vault={vault}
+            onUnlocked={onUnlocked}
+            onWiped={() => {
+              setPhase({ kind: 'signed-out', notice: null });
+            }}
+          />
+        );
+      case 'choose-pin':
+        return (
+          <CreatePinScreen
+            onCreate={async (pin) => {
+              const store = await vault.create(pin);
+              await startDevice(phase.grant, phase.http, store);
+            }}
+          />
+        );
+      case 'link-device':
+        return (
+          <DeviceLinkScreen
+            origin={origin}
+            grant={phase.grant}
+            http={phase.http}
+            store={phase.store}
+            onReady={onDeviceReady}
+          />
+        );
+      case 'recovery-key':
+        return (
+          <RecoveryKeyScreen
+            recoveryKey={phase.recoveryKey}
+            onDone={() => {
+              setPhase({ kind: 'chat', session: phase.session });
+            }}
+          />
+        );
+      case 'chat':
+        return (
+          <ChatScreen
+            session={phase.session}
+            vault={vault}
+            onEnded={() => {
+              wipeAfterEnd(phase.session);
+            }}
+            onLock={() => {
+              lock(phase.session);
+            }}
+            onLogout={() => {
+              logout(phase.session);
+            }}
+          />
+        );
+      case 'failed':
+        return (
+          <Page title={t('app.name')}>
+            <p role="alert" className="problem">
+              {t(`problems.${phase.problem}`)}
+            </p>
+          </Page>
+        );
+    }
+  };
+  return <Suspense fallback={loading}>{screen()}</Suspense>;
 }

@@ -18,6 +18,9 @@ function refusalOf(error: unknown): UnlockRefusedError | null {
         { kind: 'locked_out', retryInMs: error.retryAfterMs ?? 0 },
         { cause: error },
       );
+    case 'wrong_passkey':
+    case 'passkey_not_enrolled':
+      return new UnlockRefusedError({ kind: 'wrong_passkey' }, { cause: error });
     case 'vault_wiped':
     case 'vault_not_found':
       return new UnlockRefusedError({ kind: 'wiped' }, { cause: error });
@@ -43,6 +46,27 @@ export function createBrowserVault(now: () => number = Date.now): DeviceVault {
       } catch (error) {
         throw refusalOf(error) ?? error;
       }
+    },
+    passkeyUnlockId: async () => {
+      if (!(await Vault.exists(VAULT_NAME))) return null;
+      current ??= await Vault.open({ name: VAULT_NAME, now });
+      return (await current.status()).prfCredentialId;
+    },
+    unlockWithPasskey: async (prfOutput): Promise<LocalStore> => {
+      try {
+        current ??= await Vault.open({ name: VAULT_NAME, now });
+        return await current.unlockWithPrf(prfOutput);
+      } catch (error) {
+        throw refusalOf(error) ?? error;
+      }
+    },
+    addPasskeyUnlock: async (unlock) => {
+      if (current === null) throw new VaultError('not_unlocked', 'unlock the vault first');
+      await current.addPrfUnlock(unlock);
+    },
+    removePasskeyUnlock: async () => {
+      if (current === null) throw new VaultError('not_unlocked', 'unlock the vault first');
+      await current.removePrfUnlock();
     },
     lock: async () => {
       await current?.lock();

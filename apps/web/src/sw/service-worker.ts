@@ -13,6 +13,8 @@ declare const BUILD_ID: string;
 
 const CACHE = `amtsbote-shell-${BUILD_ID}`;
 const SHELL = '/';
+/** The app's files outside /assets/ (unhashed, so fetched from the network first). */
+const ROOT_FILES = ['/manifest.webmanifest', '/icon.svg', '/icon-maskable.svg'];
 
 /** The text of the notification, in the language the app last used (German by default). */
 const ACTIVITY_TEXT = {
@@ -24,7 +26,7 @@ self.addEventListener('install', (event) => {
   event.waitUntil(
     (async () => {
       const cache = await caches.open(CACHE);
-      await cache.addAll([SHELL, ...PRECACHE_FILES]);
+      await cache.addAll([SHELL, ...ROOT_FILES, ...PRECACHE_FILES]);
       await self.skipWaiting();
     })(),
   );
@@ -51,6 +53,24 @@ self.addEventListener('fetch', (event) => {
     // The app's pages: the network first (a new build is seen at once), the shell offline.
     event.respondWith(
       fetch(request).catch(async () => (await caches.match(SHELL)) ?? Response.error()),
+    );
+    return;
+  }
+  if (ROOT_FILES.includes(url.pathname)) {
+    // The manifest and icons: the network first (a new build is seen at once), the cache offline.
+    event.respondWith(
+      (async () => {
+        try {
+          const response = await fetch(request);
+          if (response.ok) {
+            const cache = await caches.open(CACHE);
+            await cache.put(request, response.clone());
+          }
+          return response;
+        } catch {
+          return (await caches.match(request)) ?? Response.error();
+        }
+      })(),
     );
     return;
   }

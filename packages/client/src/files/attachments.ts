@@ -46,6 +46,11 @@ export interface FileToSend {
   /** A preview of an image, made on this device (createImageThumbnail in browsers). */
   readonly thumbnail?: ThumbnailInput;
   readonly onProgress?: (sentBytes: number, totalBytes: number) => void;
+  /**
+   * Cancels sending (`cancelled`): the upload ends and its bytes are deleted on the server.
+   * Once the file is uploaded and the message is on its way, it is too late.
+   */
+  readonly signal?: AbortSignal;
 }
 
 export interface SentFile extends SentMessage {
@@ -109,6 +114,12 @@ export function checkFile(file: FileToSend): void {
   }
 }
 
+function throwIfCancelled(signal: AbortSignal | undefined): void {
+  if (signal?.aborted === true) {
+    throw new MessagingError('cancelled', 'sending the file was cancelled');
+  }
+}
+
 export class Attachments {
   readonly #http: HttpApi;
   readonly #host: AttachmentHost;
@@ -127,6 +138,7 @@ export class Attachments {
     checkFile(file);
     if (file.thumbnail !== undefined) checkThumbnail(file.thumbnail);
     checkFileAllowed(await this.#host.policy(), file);
+    throwIfCancelled(file.signal);
     const thumbnail =
       file.thumbnail === undefined
         ? undefined
@@ -135,12 +147,25 @@ export class Attachments {
     const ciphertext = asStream(file.body)
       .pipeThrough(exactly(file.sizeBytes))
       .pipeThrough(createFileEncryptor(key));
-    const fileId = await uploadCiphertext(this.#http, {
-      conversationId,
-      body: ciphertext,
-      sizeBytes: encryptedSize(file.sizeBytes),
-      ...(file.onProgress === undefined ? {} : { onProgress: file.onProgress }),
-    });
+    let fileId: string | null = null;
+    try {
+      throwIfCancelled(file.signal);
+      fileId = await uploadCiphertext(this.#http, {
+        conversationId,
+        body: ciphertext,
+        sizeBytes: encryptedSize(file.sizeBytes),
+        ...(file.onProgress === undefined ? {} : { onProgress: file.onProgress }),
+        ...(file.signal === undefined ? {} : { signal: file.signal }),
+      });
+      throwIfCancelled(file.signal);
+    } catch (error) {
+      // No message will refer to what was uploaded: it goes now (the sweeper takes what stays).
+      key.fill(0);
+      for (const id of [fileId, thumbnail?.fileId]) {
+        if (id !== null && id !== undefined) await this.#deleteQuietly(id);
+      }
+      throw error;
+    }
     const attachment: AttachmentRef = {
       fileId,
       name: file.name.trim(),
@@ -156,6 +181,12 @@ export class Attachments {
       attachments: [attachment],
     });
     return { ...sent, fileId };
+  }
+
+  async #deleteQuietly(fileId: string): Promise<void> {
+    await this.#http
+      .fetchRaw('DELETE', `/api/files/${encodeURIComponent(fileId)}`)
+      .catch(() => undefined);
   }
 
   /** The plaintext of a message's attachment, decrypted as it streams from the server. */

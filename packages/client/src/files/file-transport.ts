@@ -1,5 +1,6 @@
-import { Upload, type DetailedError } from 'tus-js-client';
+import type { DetailedError, Upload } from 'tus-js-client';
 import { ApiError, errorOfResponse, safeJson, type HttpApi } from '../http-api.js';
+import { MessagingError } from '../messaging/messaging-error.js';
 import { findNodeUploadStack } from './node-upload-stack.js';
 import { StreamingUploadSource } from './streaming-upload-source.js';
 
@@ -48,6 +49,8 @@ export interface UploadInput {
   readonly chunkBytes?: number;
   readonly retryDelaysMs?: readonly number[];
   readonly onProgress?: (sentBytes: number, totalBytes: number) => void;
+  /** Ends the upload (terminated on the server too); the promise rejects with `cancelled`. */
+  readonly signal?: AbortSignal;
 }
 
 interface NodeStreamModule {
@@ -167,19 +170,41 @@ function reportingFailure(
 /**
  * Uploads the ciphertext; resolves with the file id once the server has all of it. When the
  * body fails, the upload is ended on the server too and the promise rejects with that failure.
+ * tus-js-client is loaded with the first upload: a web app that shows a chat needs none of it.
  */
-export function uploadCiphertext(http: HttpApi, input: UploadInput): Promise<string> {
+export async function uploadCiphertext(http: HttpApi, input: UploadInput): Promise<string> {
+  const { Upload: TusUpload } = await import('tus-js-client');
+  return uploadWith(TusUpload, http, input);
+}
+
+function uploadWith(TusUpload: typeof Upload, http: HttpApi, input: UploadInput): Promise<string> {
   const token = http.token;
   if (token === null) {
     return Promise.reject(new ApiError(401, 'unauthenticated', 'no session', null));
   }
-  return new Promise((resolve, reject) => {
+  const signal = input.signal;
+  if (signal?.aborted === true) return Promise.reject(uploadCancelled());
+  return new Promise((resolvePromise, rejectPromise) => {
+    const onAbort = (): void => {
+      source.close();
+      // Terminated, so the server frees its space at once.
+      upload.abort(true).catch(() => undefined);
+      reject(uploadCancelled());
+    };
+    const resolve = (fileId: string): void => {
+      signal?.removeEventListener('abort', onAbort);
+      resolvePromise(fileId);
+    };
+    const reject = (error: Error): void => {
+      signal?.removeEventListener('abort', onAbort);
+      rejectPromise(error);
+    };
     const source = tusSource(input.body, input.sizeBytes, input.chunkBytes, (error) => {
       reject(error instanceof Error ? error : new Error(String(error)));
       // Terminates the unfinished upload, so the server frees its space at once.
       upload.abort(true).catch(() => undefined);
     });
-    const upload = new Upload(source.file, {
+    const upload = new TusUpload(source.file, {
       ...source.options,
       endpoint: `${http.baseUrl}${UPLOADS_PATH}`,
       headers: { authorization: `Bearer ${token}` },
@@ -204,8 +229,13 @@ export function uploadCiphertext(http: HttpApi, input: UploadInput): Promise<str
         }
       },
     });
+    signal?.addEventListener('abort', onAbort, { once: true });
     upload.start();
   });
+}
+
+function uploadCancelled(): MessagingError {
+  return new MessagingError('cancelled', 'the upload was cancelled');
 }
 
 export interface ByteRangeRequest {

@@ -94,7 +94,7 @@ export async function applyContent(
   switch (content.type) {
     case 'text':
     case 'metadata':
-      return [messages.messageOperation(newRecord(input))];
+      return messages.messageOperations(newRecord(input));
     case 'edit':
     case 'delete':
     case 'reaction':
@@ -105,7 +105,7 @@ export async function applyContent(
       if (target === null)
         operations.push(messages.pendingControls.operation(content.target, input));
       const changed = target === null ? null : changedTarget(target, input);
-      if (changed !== null) operations.push(messages.messageOperation(changed));
+      if (changed !== null) operations.push(...messages.messageOperations(changed));
       return operations;
     }
     case 'read': {

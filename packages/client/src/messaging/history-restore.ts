@@ -141,7 +141,7 @@ export async function importBlocks(
         if (local !== undefined) {
           if (!isSameMessage(local, message)) {
             messageOps.push(
-              ctx.messages.messageOperation(toMessageRecord(conversationId, message)),
+              ...ctx.messages.messageOperations(toMessageRecord(conversationId, message)),
             );
             view.set(message.messageId, message);
           }
@@ -150,7 +150,7 @@ export async function importBlocks(
         // Known to this device as a control message (edit, reaction, …): not a timeline entry.
         if ((await ctx.messages.seenAt(conversationId, message.messageId)) !== null) continue;
         const pending = await withPendingControls(deps, toMessageRecord(conversationId, message));
-        messageOps.push(ctx.messages.messageOperation(pending.record));
+        messageOps.push(...ctx.messages.messageOperations(pending.record));
         otherOps.push(...pending.operations);
         added.add(message.messageId);
         view.set(message.messageId, toBlockMessage(pending.record));

@@ -6,6 +6,7 @@ import { JsonCollection } from '../store/json-collection.js';
 import type { LocalStore, StoreOperation } from '../store/local-store.js';
 import type { EngineContext } from './engine-context.js';
 import type { MemberRef } from './messaging-events.js';
+import { inWindow, seqOfKey, type SeqWindow } from './seq-window.js';
 import type { TimelineItem } from './timeline.js';
 
 /*
@@ -70,9 +71,11 @@ export class MembershipLog {
     return this.#records.putOperation(keyOf(record.conversationId, record.seq), record);
   }
 
-  async records(conversationId: string): Promise<MembershipRecord[]> {
+  /** The conversation's membership changes in the window (`limit` is not applied). */
+  async records(conversationId: string, window: SeqWindow = {}): Promise<MembershipRecord[]> {
     const records: MembershipRecord[] = [];
     for (const key of await this.#records.keys({ prefix: prefixOf(conversationId) })) {
+      if (!inWindow(seqOfKey(key), window)) continue;
       const record = await this.#records.get(key);
       if (record !== null) records.push(record);
     }
@@ -178,8 +181,9 @@ export async function withMembershipItems(
   log: MembershipLog,
   conversationId: string,
   items: readonly TimelineItem[],
+  window: SeqWindow = {},
 ): Promise<TimelineItem[]> {
-  const changes = (await log.records(conversationId)).flatMap((record) =>
+  const changes = (await log.records(conversationId, window)).flatMap((record) =>
     record.changes.map((c): TimelineItem => ({
       kind: 'membership',
       seq: record.seq,

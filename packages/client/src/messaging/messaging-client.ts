@@ -1,17 +1,20 @@
 import type { UserSecrets } from '@amtsbote/crypto';
 import {
   CIPHERSUITES,
+  decodeApplicationPayload,
   type CiphersuiteName,
   type ConversationRole,
+  type ConversationView,
   type DirectoryLookupEntry,
   type DirectoryPage,
+  type MessageContent,
   type MessageContentInput,
   type OrganizationPolicy,
   type SyncEvent,
   type ThumbnailRef,
   type Transfer,
 } from '@amtsbote/protocol';
-import type { HttpApi } from '../http-api.js';
+import { ApiError, type HttpApi } from '../http-api.js';
 import type { LocalStore } from '../store/local-store.js';
 import type { OutboxEntry } from '../store/outbox.js';
 import { SerialQueue } from '../store/serial-queue.js';
@@ -50,7 +53,30 @@ import {
   type MessagingEventListener,
 } from './messaging-events.js';
 import { MembershipLog, withMembershipItems } from './membership-log.js';
-import { timelineOf, type TimelineItem } from './timeline.js';
+import { SafetyCodes, type SafetyCode } from './safety-codes.js';
+import { StoredIdentityKeyPins } from './stored-identity-key-pins.js';
+import type { SeqWindow } from './seq-window.js';
+import {
+  messageItem,
+  timelineOf,
+  timelinePageOf,
+  type TimelineItem,
+  type TimelinePage,
+} from './timeline.js';
+
+/** Whether the server could not be reached at all (no answer), also as the cause of an error. */
+function isServerUnreachable(error: unknown): boolean {
+  for (let e: unknown = error; e instanceof Error; e = e.cause) {
+    if (e instanceof ApiError && e.code === 'network_error') return true;
+  }
+  return false;
+}
+
+/** A text waiting in the outbox (MessagingClient.pendingTexts). */
+export interface PendingText {
+  readonly messageId: string;
+  readonly content: Extract<MessageContent, { type: 'text' }>;
+}
 
 export interface MessagingClientOptions {
   /** Authenticated with the device's session token. */
@@ -94,6 +120,8 @@ export class MessagingClient {
   readonly #tasks = new Set<Promise<void>>();
   #live: LiveConnection | null = null;
   #isClosed = false;
+  /** start() could not reach the server: the first connect does the start's catch-up. */
+  #isStartCatchUpDue = false;
   /** Made by bootstrap(), held until takeRecoveryKey(); never stored. */
   #recoveryKey: string | null = null;
 
@@ -210,20 +238,26 @@ export class MessagingClient {
     );
   }
 
-  /** Uploads key packages, catches up, sends the outbox, then stays connected (if configured). */
+  /**
+   * Uploads key packages, catches up, sends the outbox, then stays connected (if configured).
+   * With a live connection, a server that cannot be reached does not stop the start: the device
+   * opens with what it holds (its outbox included) and catches up once the connection stands.
+   */
   async start(): Promise<void> {
     this.#assertOpen();
-    await this.#engine.keyPackages.replenish();
-    await this.#engine.policy.refresh();
-    await this.#engine.stream.sync();
-    // Joins what the user is in and this device is not, also without a Welcome (ADR 0008).
-    await this.#engine.reconciler.reconcileAll({ isStart: true });
-    await this.#flushQuietly();
-    await this.#engine.history.resume();
     const wsUrl = this.#options.wsUrl ?? null;
     const WebSocket = this.#options.WebSocket ?? null;
-    if (wsUrl === null || WebSocket === null || this.#live !== null) return;
     const token = this.#options.http.token;
+    try {
+      await this.#catchUp({ isStart: true });
+    } catch (error) {
+      if (wsUrl === null || WebSocket === null || token === null || !isServerUnreachable(error)) {
+        throw error;
+      }
+      this.#isStartCatchUpDue = true;
+    }
+    await this.#engine.history.resume();
+    if (wsUrl === null || WebSocket === null || this.#live !== null) return;
     if (token === null) throw new MessagingError('invalid_request', 'the HttpApi has no token');
     this.#live = new LiveConnection({
       url: wsUrl,
@@ -263,11 +297,10 @@ export class MessagingClient {
           closeCode: null,
         });
         // Whatever happened while disconnected: catch up, then send what waited.
+        const isStart = this.#isStartCatchUpDue;
         this.#background('resync', async () => {
-          await this.#engine.policy.refresh();
-          await this.#engine.stream.sync();
-          await this.#engine.reconciler.reconcileAll({ isStart: false });
-          await this.#flushQuietly();
+          await this.#catchUp({ isStart });
+          if (isStart) this.#isStartCatchUpDue = false;
         });
       },
       onDisconnected: (closeCode, isFinal) => {
@@ -397,6 +430,35 @@ export class MessagingClient {
   }
 
   /**
+   * The server's roster, read now: kind, each member's role (owners change members; in
+   * channels owners and posters post) and former members; null when the user is no member.
+   */
+  async roster(conversationId: string): Promise<ConversationView | null> {
+    return this.#engine.ctx.roster.refresh(conversationId);
+  }
+
+  /** The safety code of the user and a colleague, to compare in person (see SafetyCodes). */
+  async safetyCode(userId: string): Promise<SafetyCode> {
+    return this.#safetyCodes().of(userId);
+  }
+
+  /** Whether the user marked the colleague's pinned identity key verified. */
+  async isVerified(userId: string): Promise<boolean> {
+    return this.#safetyCodes().isVerified(userId);
+  }
+
+  /** Marks the colleague's pinned identity key verified, once the safety codes matched. */
+  async markVerified(userId: string): Promise<void> {
+    this.#assertOpen();
+    await this.#safetyCodes().markVerified(userId);
+  }
+
+  #safetyCodes(): SafetyCodes {
+    const own = { userId: this.userId, identityPublicKey: this.identityPublicKey };
+    return new SafetyCodes(new StoredIdentityKeyPins(this.#options.store, own), own);
+  }
+
+  /**
    * Stores the message in the outbox, then sends it; resolves once the server stored it. Throws
    * send_pending when the server cannot be reached (the outbox sends it later) and send_refused
    * when it was refused for good.
@@ -435,10 +497,48 @@ export class MessagingClient {
       : pending.filter((e) => e.conversationId === conversationId);
   }
 
+  /**
+   * The texts of the conversation that wait in this device's outbox, oldest first, with the
+   * message id each will have: a view shows them as waiting, also after the app was reopened.
+   */
+  async pendingTexts(conversationId: string): Promise<PendingText[]> {
+    const texts: PendingText[] = [];
+    for (const entry of await this.pendingMessages(conversationId)) {
+      const { content } = decodeApplicationPayload(entry.payload);
+      if (content.type === 'text') texts.push({ messageId: entry.messageId, content });
+    }
+    return texts;
+  }
+
+  /** The whole timeline of the conversation; a view reads it a page at a time (timelinePage). */
   async timeline(conversationId: string): Promise<TimelineItem[]> {
     const audience = await this.#engine.acknowledgements.audience(conversationId);
     const items = await timelineOf(this.#engine.ctx.messages, conversationId, audience);
     return withMembershipItems(new MembershipLog(this.#engine.ctx.store), conversationId, items);
+  }
+
+  /**
+   * A page of the timeline: the newest `limit` messages of the window with the membership
+   * changes and failures among them. Open a conversation with `{ limit }`, read older pages with
+   * `{ beforeSeq: page.fromSeq, limit }`, and what arrived since with `{ afterSeq: newest seq }`.
+   */
+  async timelinePage(conversationId: string, window: SeqWindow): Promise<TimelinePage> {
+    const audience = await this.#engine.acknowledgements.audience(conversationId);
+    const page = await timelinePageOf(this.#engine.ctx.messages, conversationId, window, audience);
+    const items = await withMembershipItems(
+      new MembershipLog(this.#engine.ctx.store),
+      conversationId,
+      page.items,
+      { ...window, afterSeq: page.fromSeq - 1 },
+    );
+    return { ...page, items };
+  }
+
+  /** One message as the timeline shows it, or null when this device does not hold it. */
+  async timelineMessage(conversationId: string, messageId: string): Promise<TimelineItem | null> {
+    const record = await this.#engine.ctx.messages.message(conversationId, messageId);
+    if (record === null) return null;
+    return messageItem(record, await this.#engine.acknowledgements.audience(conversationId));
   }
 
   /** Per member, the newest message they read; only the user's own when receipts are off. */
@@ -580,6 +680,17 @@ export class MessagingClient {
   async lookupUsers(userIds: readonly string[]): Promise<DirectoryLookupEntry[]> {
     const api = this.#engine.ctx.api;
     return lookupInBatches(userIds, (batch) => api.lookupUsers(batch));
+  }
+
+  /** Catches up with the server and sends the outbox; the start also tops up key packages. */
+  async #catchUp(options: { readonly isStart: boolean }): Promise<void> {
+    if (options.isStart) await this.#engine.keyPackages.replenish();
+    await this.#engine.policy.refresh();
+    await this.#engine.stream.sync();
+    // At the start: joins what the user is in and this device is not, also without a Welcome
+    // (ADR 0008).
+    await this.#engine.reconciler.reconcileAll(options);
+    await this.#flushQuietly();
   }
 
   async #flushQuietly(): Promise<void> {

@@ -52,6 +52,8 @@ export const MESSAGING_ERROR_CODES = [
   'file_type_not_allowed',
   /** The file is larger than the organization's policy (or the server) allows. */
   'file_too_large',
+  /** No identity key of the colleague is pinned yet: they never shared a conversation. */
+  'no_pinned_key',
 ] as const;
 export type MessagingErrorCode = (typeof MESSAGING_ERROR_CODES)[number];
 

@@ -1,4 +1,4 @@
-import type { IdentityKeyPins } from '@amtsbote/crypto';
+import { constantTimeEqual, type IdentityKeyPins } from '@amtsbote/crypto';
 import type { LocalStore } from '../store/local-store.js';
 
 /** The user this device belongs to, and the identity key its account holds. */
@@ -31,4 +31,29 @@ export class StoredIdentityKeyPins implements IdentityKeyPins {
     if (userId === this.#own.userId) return;
     await this.#store.put('pins', userId, identityPublicKey);
   }
+
+  /**
+   * Whether the user marked this colleague's pinned key verified (after comparing safety
+   * codes). The verified key is kept beside the pin, so a different key is never verified.
+   */
+  async isVerified(userId: string): Promise<boolean> {
+    if (userId === this.#own.userId) return false;
+    const [pinned, verified] = await Promise.all([
+      this.#store.get('pins', userId),
+      this.#store.get('pins', verifiedKeyOf(userId)),
+    ]);
+    return pinned !== null && verified !== null && constantTimeEqual(pinned, verified);
+  }
+
+  /** Marks the key pinned now as verified; false when none is pinned (nothing to verify). */
+  async markVerified(userId: string): Promise<boolean> {
+    if (userId === this.#own.userId) return false;
+    const pinned = await this.#store.get('pins', userId);
+    if (pinned === null) return false;
+    await this.#store.put('pins', verifiedKeyOf(userId), pinned);
+    return true;
+  }
 }
+
+/** The record beside a pin that holds the key the user verified; user ids hold no colon. */
+const verifiedKeyOf = (userId: string): string => `verified:${userId}`;

@@ -1,5 +1,6 @@
 import type { MessageContent, SyncEventType } from '@amtsbote/protocol';
-import type { MessageStore, ReadMarkers } from './message-store.js';
+import type { FailureRecord, MessageRecord, MessageStore, ReadMarkers } from './message-store.js';
+import type { SeqWindow } from './seq-window.js';
 import type { MembershipChangeKind } from './membership-log.js';
 import type { MemberRef } from './messaging-events.js';
 
@@ -73,12 +74,9 @@ function countsOf(
   };
 }
 
-export async function timelineOf(
-  messages: MessageStore,
-  conversationId: string,
-  channel: ChannelAudience | null = null,
-): Promise<TimelineItem[]> {
-  const items: TimelineItem[] = (await messages.messages(conversationId)).map((m) => ({
+/** A stored message as the timeline shows it. */
+export function messageItem(m: MessageRecord, channel: ChannelAudience | null): TimelineItem {
+  return {
     kind: 'message',
     messageId: m.messageId,
     seq: m.seq,
@@ -93,19 +91,58 @@ export async function timelineOf(
     acknowledgedBy: m.acknowledgedBy,
     acknowledgements:
       channel !== null && m.content?.type === 'text' ? countsOf(m.acknowledgedBy, channel) : null,
-  }));
-  for (const f of await messages.failures(conversationId)) {
-    items.push({
-      kind: 'undecryptable',
-      seq: f.seq,
-      sentAt: f.sentAt,
-      eventType: f.eventType,
-      messageId: f.messageId,
-      senderDeviceId: f.senderDeviceId,
-      code: f.code,
-    });
-  }
+  };
+}
+
+function failureItem(f: FailureRecord): TimelineItem {
+  return {
+    kind: 'undecryptable',
+    seq: f.seq,
+    sentAt: f.sentAt,
+    eventType: f.eventType,
+    messageId: f.messageId,
+    senderDeviceId: f.senderDeviceId,
+    code: f.code,
+  };
+}
+
+export async function timelineOf(
+  messages: MessageStore,
+  conversationId: string,
+  channel: ChannelAudience | null = null,
+): Promise<TimelineItem[]> {
+  const items = (await messages.messages(conversationId)).map((m) => messageItem(m, channel));
+  items.push(...(await messages.failures(conversationId)).map(failureItem));
   return items.sort((a, b) => a.seq - b.seq);
+}
+
+export interface TimelinePage {
+  /** In seq order; membership items are added by the caller (membership-log.ts). */
+  readonly items: TimelineItem[];
+  /** The lowest seq the page covers: pass it as `beforeSeq` for the next older page. */
+  readonly fromSeq: number;
+  readonly hasOlder: boolean;
+}
+
+/**
+ * The newest `limit` messages of the window, with the failures between them: the whole stretch
+ * from `fromSeq` up to the window's end, so consecutive pages join without gaps.
+ */
+export async function timelinePageOf(
+  messages: MessageStore,
+  conversationId: string,
+  window: SeqWindow,
+  channel: ChannelAudience | null = null,
+): Promise<TimelinePage> {
+  const page = await messages.messagePage(conversationId, window);
+  const stretch = { ...window, afterSeq: page.fromSeq - 1 };
+  const items = page.records.map((m) => messageItem(m, channel));
+  items.push(...(await messages.failures(conversationId, stretch)).map(failureItem));
+  return {
+    items: items.sort((a, b) => a.seq - b.seq),
+    fromSeq: page.fromSeq,
+    hasOlder: page.hasOlder,
+  };
 }
 
 /** Per member, the newest message they marked as read. */

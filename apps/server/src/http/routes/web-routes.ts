@@ -84,6 +84,12 @@ export function registerWebRoutes(app: App, webRoot: string): void {
       cacheControl: true,
       maxAge: '365d',
       immutable: true,
+      // The build writes .br and .gz beside each script and style sheet (apps/web/vite.config.ts).
+      // Caches must keep the encodings apart; @fastify/static does not say so itself.
+      preCompressed: true,
+      setHeaders: (response) => {
+        response.setHeader('vary', 'accept-encoding');
+      },
     });
   }
 }

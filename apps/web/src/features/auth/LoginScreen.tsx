@@ -1,11 +1,12 @@
-import { ApiError, HttpApi } from '@amtsbote/client';
-import type { SessionGrant } from '@amtsbote/protocol';
+import { HttpApi } from '@amtsbote/client';
+import type { PasskeyChallenge, SessionGrant } from '@amtsbote/protocol';
 import { useState, type ReactElement, type SyntheticEvent } from 'react';
 import { Button, Form } from 'react-aria-components';
 import { useTranslation } from 'react-i18next';
 import { problemOf, type Problem } from '../../app/problems.js';
 import { webDeviceInfo } from '../../session/device-info.js';
 import { Page } from '../../ui/Page.js';
+import { PasskeySignIn } from '../profile/PasskeySignIn.js';
 import { ProblemAlert } from '../../ui/ProblemAlert.js';
 import { TextInput } from '../../ui/TextInput.js';
 
@@ -26,6 +27,12 @@ export function LoginScreen({ origin, notice, onAuthenticated }: LoginScreenProp
   const [password, setPassword] = useState('');
   const [isBusy, setBusy] = useState(false);
   const [problem, setProblem] = useState<Problem | null>(notice);
+  const [challenge, setChallenge] = useState<PasskeyChallenge | null>(null);
+
+  const signedIn = (grant: SessionGrant, http: HttpApi): void => {
+    localStorage.setItem(ORGANIZATION_KEY, organization);
+    onAuthenticated(grant, http);
+  };
 
   const submit = (event: SyntheticEvent<HTMLFormElement>): void => {
     event.preventDefault();
@@ -35,11 +42,12 @@ export function LoginScreen({ origin, notice, onAuthenticated }: LoginScreenProp
     http
       .login({ organization, username, password, device: webDeviceInfo(navigator.userAgent) })
       .then((response) => {
-        if (response.status !== 'authenticated') {
-          throw new ApiError(401, 'passkey_required', 'passkey required', null);
+        if (response.status === 'passkey_required') {
+          setChallenge(response);
+          setBusy(false);
+          return;
         }
-        localStorage.setItem(ORGANIZATION_KEY, organization);
-        onAuthenticated(response, http);
+        signedIn(response, http);
       })
       .catch((error: unknown) => {
         setProblem(problemOf(error));
@@ -79,6 +87,12 @@ export function LoginScreen({ origin, notice, onAuthenticated }: LoginScreenProp
           {isBusy ? t('login.submitting') : t('login.submit')}
         </Button>
       </Form>
+      <PasskeySignIn
+        origin={origin}
+        organization={organization}
+        challenge={challenge}
+        onAuthenticated={signedIn}
+      />
     </Page>
   );
 }

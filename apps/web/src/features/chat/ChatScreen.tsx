@@ -1,24 +1,29 @@
 import type { ConversationSummary } from '@amtsbote/client';
 import { WS_CLOSE } from '@amtsbote/protocol';
-import { useEffect, useMemo, useState, type ReactElement } from 'react';
+import { Suspense, useEffect, useMemo, useState, type ReactElement } from 'react';
 import { Button, Input, Label, SearchField } from 'react-aria-components';
 import { useTranslation } from 'react-i18next';
 import type { AccountSession } from '../../session/account-session.js';
+import type { DeviceVault } from '../../session/device-vault.js';
 import { LanguageSwitch } from '../../ui/LanguageSwitch.js';
-import { InviteDialog } from '../admin/InviteDialog.js';
-import { ApproveDeviceDialog } from '../device/ApproveDeviceDialog.js';
-import { DevicesDialog } from '../device/DevicesDialog.js';
+import { AttachmentsProvider } from '../attachments/AttachmentsProvider.js';
 import {
   readLockAfterMinutes,
   saveLockAfterMinutes,
   useIdleLock,
 } from '../settings/lock-timeout.js';
-import { SettingsDialog } from '../settings/SettingsDialog.js';
 import { useConversationPreviews } from './conversation-previews.js';
 import { conversationTitle } from './conversation-title.js';
 import { ConversationList } from './ConversationList.js';
 import { ConversationView } from './ConversationView.js';
-import { NewConversationDialog } from './NewConversationDialog.js';
+import {
+  ApproveDeviceDialog,
+  DevicesDialog,
+  InviteDialog,
+  NewConversationDialog,
+  ProfileDialog,
+  SettingsDialog,
+} from './lazy-dialogs.js';
 import { PeopleCache } from './people.js';
 import { useClientVersion, useConnected } from './use-client-events.js';
 
@@ -28,6 +33,8 @@ export interface ChatScreenProps {
   readonly onLogout: () => void;
   /** The server ended this device or its session for good: the app erases the vault. */
   readonly onEnded: () => void;
+  /** The device's vault, for the passkey unlock in "Profile and security". */
+  readonly vault: DeviceVault;
 }
 
 /** Close codes after which this device never connects again with its session. */
@@ -46,7 +53,13 @@ const LIST_EVENTS = new Set([
 ]);
 
 /** The messenger: conversations beside the open one (one pane at a time on phones). */
-export function ChatScreen({ session, onLock, onLogout, onEnded }: ChatScreenProps): ReactElement {
+export function ChatScreen({
+  session,
+  onLock,
+  onLogout,
+  onEnded,
+  vault,
+}: ChatScreenProps): ReactElement {
   const { t } = useTranslation();
   const { client, profile } = session;
   const people = useMemo(() => new PeopleCache(client), [client]);
@@ -57,12 +70,18 @@ export function ChatScreen({ session, onLock, onLogout, onEnded }: ChatScreenPro
   const [isApproving, setApproving] = useState(false);
   const [isShowingDevices, setShowingDevices] = useState(false);
   const [isShowingSettings, setShowingSettings] = useState(false);
+  const [isShowingProfile, setShowingProfile] = useState(false);
   const [lockAfterMinutes, setLockAfterMinutes] = useState(() =>
     readLockAfterMinutes(localStorage),
   );
   useIdleLock(lockAfterMinutes * 60_000, onLock);
   const isConnected = useConnected(client);
   const version = useClientVersion(client, (event) => LIST_EVENTS.has(event.type));
+
+  // Names that could not be looked up offline are asked for once the connection is back.
+  useEffect(() => {
+    if (isConnected) void people.retryFailed();
+  }, [people, isConnected]);
 
   // A push reached the service worker while the app is open: catch up now.
   useEffect(() => {
@@ -151,6 +170,14 @@ export function ChatScreen({ session, onLock, onLogout, onEnded }: ChatScreenPro
             >
               {t('settings.open')}
             </Button>
+            <Button
+              className="link-button"
+              onPress={() => {
+                setShowingProfile(true);
+              }}
+            >
+              {t('profile.open')}
+            </Button>
             <Button className="link-button" onPress={onLock}>
               {t('vault.lock')}
             </Button>
@@ -190,72 +217,100 @@ export function ChatScreen({ session, onLock, onLogout, onEnded }: ChatScreenPro
           onSelect={setSelectedId}
         />
       </nav>
-      <main id="conversation" className="conversation-pane" tabIndex={-1}>
-        {selected === null ? (
-          <p className="empty">{t('chat.selectConversation')}</p>
-        ) : (
-          <ConversationView
-            key={selected.conversationId}
-            client={client}
-            conversation={selected}
-            ownUserId={profile.userId}
-            people={people}
-            onBack={() => {
-              setSelectedId(null);
+      <AttachmentsProvider client={client} conversationId={selected?.conversationId ?? null}>
+        <main id="conversation" className="conversation-pane" tabIndex={-1}>
+          {selected === null ? (
+            <p className="empty">{t('chat.selectConversation')}</p>
+          ) : (
+            <ConversationView
+              key={selected.conversationId}
+              client={client}
+              conversation={selected}
+              ownUserId={profile.userId}
+              people={people}
+              onBack={() => {
+                setSelectedId(null);
+              }}
+            />
+          )}
+        </main>
+      </AttachmentsProvider>
+      {/* Each dialog is mounted while open and loaded on first use (lazy-dialogs.ts). */}
+      <Suspense fallback={null}>
+        {profile.isAdmin && isInviting ? (
+          <InviteDialog
+            http={session.http}
+            isOpen={isInviting}
+            onClose={() => {
+              setInviting(false);
             }}
           />
-        )}
-      </main>
-      {profile.isAdmin ? (
-        <InviteDialog
-          http={session.http}
-          isOpen={isInviting}
-          onClose={() => {
-            setInviting(false);
-          }}
-        />
-      ) : null}
-      <SettingsDialog
-        http={session.http}
-        isOpen={isShowingSettings}
-        lockAfterMinutes={lockAfterMinutes}
-        onLockAfterChange={(minutes) => {
-          saveLockAfterMinutes(localStorage, minutes);
-          setLockAfterMinutes(minutes);
-        }}
-        onClose={() => {
-          setShowingSettings(false);
-        }}
-      />
-      <DevicesDialog
-        http={session.http}
-        isOpen={isShowingDevices}
-        onClose={() => {
-          setShowingDevices(false);
-        }}
-      />
-      <ApproveDeviceDialog
-        client={client}
-        isOpen={isApproving}
-        onClose={() => {
-          setApproving(false);
-        }}
-      />
-      <NewConversationDialog
-        client={client}
-        ownUserId={profile.userId}
-        isOpen={isCreating}
-        onClose={() => {
-          setCreating(false);
-        }}
-        onCreated={(conversationId) => {
-          setCreating(false);
-          void client.listConversations().then((list) => {
-            setConversations(list);
-            setSelectedId(conversationId);
-          });
-        }}
-      />
+        ) : null}
+        {isShowingSettings ? (
+          <SettingsDialog
+            http={session.http}
+            isOpen={isShowingSettings}
+            lockAfterMinutes={lockAfterMinutes}
+            onLockAfterChange={(minutes) => {
+              saveLockAfterMinutes(localStorage, minutes);
+              setLockAfterMinutes(minutes);
+            }}
+            onClose={() => {
+              setShowingSettings(false);
+            }}
+          />
+        ) : null}
+        {isShowingProfile ? (
+          <ProfileDialog
+            session={session}
+            vault={vault}
+            isOpen={isShowingProfile}
+            onClose={() => {
+              setShowingProfile(false);
+            }}
+            onShowDevices={() => {
+              setShowingProfile(false);
+              setShowingDevices(true);
+            }}
+            onEndOwnSession={onLogout}
+          />
+        ) : null}
+        {isShowingDevices ? (
+          <DevicesDialog
+            http={session.http}
+            isOpen={isShowingDevices}
+            onClose={() => {
+              setShowingDevices(false);
+            }}
+          />
+        ) : null}
+        {isApproving ? (
+          <ApproveDeviceDialog
+            client={client}
+            isOpen={isApproving}
+            onClose={() => {
+              setApproving(false);
+            }}
+          />
+        ) : null}
+        {isCreating ? (
+          <NewConversationDialog
+            client={client}
+            ownUserId={profile.userId}
+            isOpen={isCreating}
+            onClose={() => {
+              setCreating(false);
+            }}
+            onCreated={(conversationId) => {
+              setCreating(false);
+              void client.listConversations().then((list) => {
+                setConversations(list);
+                setSelectedId(conversationId);
+              });
+            }}
+          />
+        ) : null}
+      </Suspense>
     </div>
   );
 }

@@ -44,14 +44,18 @@ export function ConversationList(props: ConversationListProps): ReactElement {
       {props.conversations.map((conversation) => {
         const title = conversationTitle(conversation, props.ownUserId, props.people, t);
         const preview = props.previews.get(conversation.conversationId);
+        const unreadLabel =
+          preview === undefined
+            ? ''
+            : preview.isUnreadCapped
+              ? t('chat.unreadMany', { count: preview.unread })
+              : t('chat.unread', { count: preview.unread });
         return (
           <ListBoxItem
             key={conversation.conversationId}
             id={conversation.conversationId}
             textValue={
-              preview === undefined || preview.unread === 0
-                ? title
-                : `${title}, ${t('chat.unread', { count: preview.unread })}`
+              preview === undefined || preview.unread === 0 ? title : `${title}, ${unreadLabel}`
             }
             className="conversation-item"
           >
@@ -73,8 +77,10 @@ export function ConversationList(props: ConversationListProps): ReactElement {
                 <span className="conversation-kind">{t('create.channel')}</span>
               ) : null}
               {preview === undefined || preview.unread === 0 ? null : (
-                <span className="unread" aria-label={t('chat.unread', { count: preview.unread })}>
-                  {preview.unread}
+                <span className="unread" aria-label={unreadLabel}>
+                  {preview.isUnreadCapped
+                    ? t('chat.unreadBadgeMany', { count: preview.unread })
+                    : preview.unread}
                 </span>
               )}
             </span>

@@ -8,16 +8,23 @@ import {
 import { useCallback, useEffect, useMemo, useRef, useState, type ReactElement } from 'react';
 import { Button } from 'react-aria-components';
 import { useTranslation } from 'react-i18next';
+import { UploadList } from '../attachments/UploadList.js';
+import { useConversationUploads } from '../attachments/use-conversation-uploads.js';
+import { useFileDrop } from '../attachments/use-file-drop.js';
+import { ConversationDetails } from '../members/ConversationDetails.js';
 import { AcknowledgementsDialog } from './AcknowledgementsDialog.js';
-import { Composer, type ComposerMode } from './Composer.js';
+import { Composer, type ComposerMode, type SendOptions } from './Composer.js';
 import { conversationTitle, otherUserIds, personName } from './conversation-title.js';
 import { DeleteMessageDialog } from './DeleteMessageDialog.js';
 import type { MessageAction } from './message-actions.js';
 import { useNames, type PeopleCache } from './people.js';
 import { Timeline } from './Timeline.js';
-import { dayLabel, rowKey, timelineRows, type PendingText } from './timeline-rows.js';
+import { dayLabel, pendingTexts, rowKey, timelineRows, type PendingText } from './timeline-rows.js';
 import { TimelineEntry } from './TimelineEntry.js';
 import { useClientVersion } from './use-client-events.js';
+import { arrivalKey } from './mentions.js';
+import { useQuotedMessages } from './use-quoted-messages.js';
+import { useTimelineWindow } from './use-timeline-window.js';
 
 export interface ConversationViewProps {
   readonly client: MessagingClient;
@@ -41,10 +48,13 @@ export function ConversationView(props: ConversationViewProps): ReactElement {
   const { client, conversation, ownUserId, people } = props;
   const id = conversation.conversationId;
   const { t, i18n } = useTranslation();
-  const [items, setItems] = useState<readonly TimelineItem[]>([]);
+  const timeline = useTimelineWindow(client, id);
+  const { items, refresh } = timeline;
   const [markers, setMarkers] = useState<ReadMarkers>({});
   const [mayPost, setMayPost] = useState(true);
+  // Texts this view sends now, and texts that wait in the outbox (also from before a reload).
   const [pending, setPending] = useState<readonly PendingText[]>([]);
+  const [waiting, setWaiting] = useState<readonly PendingText[]>([]);
   const [mode, setMode] = useState<ComposerMode | null>(null);
   const [deleting, setDeleting] = useState<string | null>(null);
   const [showingAcknowledgements, setShowingAcknowledgements] = useState<string | null>(null);
@@ -59,7 +69,9 @@ export function ConversationView(props: ConversationViewProps): ReactElement {
     (event) => {
       if (event.type === 'message' && !event.isOwn && event.content.type === 'text') {
         setAnnouncement(
-          t('chat.newMessageFrom', { name: personName(event.sender.userId, ownUserId, people, t) }),
+          t(arrivalKey(event.content, ownUserId), {
+            name: personName(event.sender.userId, ownUserId, people, t),
+          }),
         );
       }
     },
@@ -78,17 +90,23 @@ export function ConversationView(props: ConversationViewProps): ReactElement {
     [client, id, ownUserId],
   );
 
+  // The timeline follows the client's events itself (use-timeline-window.ts); this reads the
+  // read markers and the outbox, and after an own send whatever the timeline has not seen yet.
   const reload = useCallback(async () => {
-    const [timeline, outbox, readMarkers] = await Promise.all([
-      client.timeline(id),
-      client.pendingMessages(id),
+    refresh();
+    const [outbox, readMarkers] = await Promise.all([
+      client.pendingTexts(id),
       client.readMarkers(id),
     ]);
-    setItems(timeline);
     setMarkers(readMarkers);
-    // Texts waiting for the connection stay visible until the outbox is empty.
-    if (outbox.length === 0) setPending((list) => list.filter((p) => p.state === 'sending'));
-  }, [client, id]);
+    setWaiting(
+      outbox.map((entry) => ({
+        key: entry.messageId,
+        text: entry.content.text,
+        state: 'waiting',
+      })),
+    );
+  }, [client, id, refresh]);
 
   useEffect(() => {
     void reload();
@@ -97,6 +115,12 @@ export function ConversationView(props: ConversationViewProps): ReactElement {
   useEffect(() => {
     void client.mayPost(id).then(setMayPost, () => undefined);
   }, [client, id]);
+
+  // Files chosen, dropped or pasted: sent one after another, their messages shown when stored.
+  const attachments = useConversationUploads(id, () => {
+    void reload();
+  });
+  const fileDrop = useFileDrop(attachments.add, mayPost && !conversation.isRemoved);
 
   // The newest message of someone else is read once the conversation shows it.
   useEffect(() => {
@@ -120,43 +144,44 @@ export function ConversationView(props: ConversationViewProps): ReactElement {
     ),
   ]);
 
-  const rows = useMemo(() => timelineRows(items, pending), [items, pending]);
-
-  const messages = useMemo(
-    () =>
-      new Map(
-        items.flatMap((item) => (item.kind === 'message' ? [[item.messageId, item] as const] : [])),
-      ),
-    [items],
+  const rows = useMemo(
+    () => timelineRows(items, pendingTexts(waiting, pending)),
+    [items, waiting, pending],
   );
 
+  const messages = useQuotedMessages(client, id, items);
+
   const sendText = useCallback(
-    (text: string, replyTo: string | null) => {
-      const localId = nextLocalId.current++;
-      setPending((list) => [...list, { localId, text, state: 'sending' }]);
+    (text: string, replyTo: string | null, options: SendOptions) => {
+      const key = `local-${String(nextLocalId.current++)}`;
+      setPending((list) => [...list, { key, text, state: 'sending' }]);
       const update = (state: PendingText['state'] | null): void => {
         setPending((list) =>
           state === null
-            ? list.filter((p) => p.localId !== localId)
-            : list.map((p) => (p.localId === localId ? { ...p, state } : p)),
+            ? list.filter((p) => p.key !== key)
+            : list.map((p) => (p.key === key ? { ...p, state } : p)),
         );
       };
       client
-        .send(id, { type: 'text', text, replyTo })
+        .send(id, { type: 'text', text, replyTo, ...options, mentions: [...options.mentions] })
         .then(async () => {
           await reload();
           update(null);
         })
-        .catch((error: unknown) => {
-          update(
-            error instanceof MessagingError && error.code === 'send_pending' ? 'waiting' : 'failed',
-          );
+        .catch(async (error: unknown) => {
+          // A text that waits for the connection is shown from the outbox from now on.
+          if (error instanceof MessagingError && error.code === 'send_pending') {
+            await reload();
+            update(null);
+          } else {
+            update('failed');
+          }
         });
     },
     [client, id, reload],
   );
 
-  const onSend = (text: string, sendMode: ComposerMode | null): void => {
+  const onSend = (text: string, sendMode: ComposerMode | null, options: SendOptions): void => {
     setMode(null);
     if (sendMode?.kind === 'edit') {
       void client
@@ -164,7 +189,7 @@ export function ConversationView(props: ConversationViewProps): ReactElement {
         .then(reload, () => undefined);
       return;
     }
-    sendText(text, sendMode?.kind === 'reply' ? sendMode.messageId : null);
+    sendText(text, sendMode?.kind === 'reply' ? sendMode.messageId : null, options);
   };
 
   const onAction = (action: MessageAction): void => {
@@ -209,16 +234,23 @@ export function ConversationView(props: ConversationViewProps): ReactElement {
   const channelRole = conversation.kind === 'channel' ? (mayPost ? 'poster' : 'member') : null;
   const title = conversationTitle(conversation, ownUserId, people, t);
   return (
-    <section className="conversation" aria-labelledby="conversation-title">
+    <section className="conversation" aria-labelledby="conversation-title" {...fileDrop.props}>
       <header className="conversation-header">
         <Button className="back-button" onPress={props.onBack} aria-label={t('chat.back')}>
           <span className="back-arrow" aria-hidden="true" />
         </Button>
         <h2 id="conversation-title">{title}</h2>
+        <ConversationDetails
+          client={client}
+          conversation={conversation}
+          ownUserId={ownUserId}
+          people={people}
+        />
       </header>
       <Timeline
         rows={rows}
         rowKey={rowKey}
+        onNearStart={timeline.hasOlder ? timeline.loadOlder : undefined}
         label={t('chat.timeline')}
         empty={<p className="empty">{t('chat.noMessages')}</p>}
         renderRow={(row) => {
@@ -238,7 +270,11 @@ export function ConversationView(props: ConversationViewProps): ReactElement {
                       row.pending.state === 'failed' ? 'message-state problem' : 'message-state'
                     }
                   >
-                    {row.pending.state === 'failed' ? t('chat.sendFailed') : t('chat.sending')}
+                    {row.pending.state === 'failed'
+                      ? t('chat.sendFailed')
+                      : row.pending.state === 'waiting'
+                        ? t('chat.waiting')
+                        : t('chat.sending')}
                   </p>
                 </article>
               );
@@ -283,16 +319,22 @@ export function ConversationView(props: ConversationViewProps): ReactElement {
               count: typingUserIds.length,
             })}
       </p>
+      <UploadList uploads={attachments} isDropTarget={fileDrop.isDropTarget} />
       {mayPost ? (
         <Composer
           mode={mode}
           onSend={onSend}
+          mentionCandidates={otherIds.flatMap((userId) => {
+            const person = people.get(userId);
+            return person?.isActive === true ? [{ userId, displayName: person.displayName }] : [];
+          })}
           onCancelMode={() => {
             setMode(null);
           }}
           onTyping={(isTyping) => {
             void client.setTyping(id, isTyping).catch(() => undefined);
           }}
+          onAttachFiles={attachments.add}
           isDisabled={conversation.isRemoved}
         />
       ) : null}

@@ -2,8 +2,10 @@ import type { TimelineItem } from '@amtsbote/client';
 import type { ReactElement } from 'react';
 import { Button } from 'react-aria-components';
 import { useTranslation } from 'react-i18next';
+import { Attachments } from '../attachments/Attachments.js';
 import { personName } from './conversation-title.js';
 import type { MessageAction } from './message-actions.js';
+import { textSegments } from './mentions.js';
 import { MessageMenu } from './MessageMenu.js';
 import type { PeopleCache } from './people.js';
 
@@ -35,6 +37,8 @@ export function MessageBubble(props: MessageBubbleProps): ReactElement {
   const text = item.isDeleted ? null : textOf(item);
   const replyTo = item.content?.type === 'text' ? item.content.replyTo : null;
   const isUrgent = item.content?.type === 'text' && item.content.isUrgent;
+  const mentions = item.content?.type === 'text' ? item.content.mentions : [];
+  const isMentioned = !isOwn && mentions.some((m) => m.userId === ownUserId);
   const ownReactions = new Set(
     item.reactions.filter((r) => r.userIds.includes(ownUserId)).map((r) => r.emoji),
   );
@@ -48,7 +52,7 @@ export function MessageBubble(props: MessageBubbleProps): ReactElement {
 
   return (
     <article
-      className={isOwn ? 'message own' : 'message'}
+      className={`message${isOwn ? ' own' : ''}${isUrgent ? ' urgent' : ''}${isMentioned ? ' mentioned' : ''}`}
       data-message-id={item.messageId}
       aria-label={name}
     >
@@ -59,6 +63,9 @@ export function MessageBubble(props: MessageBubbleProps): ReactElement {
           <span className="message-edited">{t('chat.edited')}</span>
         )}
         {isUrgent ? <strong className="message-urgent">{t('message.urgent')}</strong> : null}
+        {isMentioned ? (
+          <strong className="message-mentioned">{t('compose.mentionedYou')}</strong>
+        ) : null}
         {item.isDeleted ? null : (
           <MessageMenu
             messageId={item.messageId}
@@ -80,8 +87,29 @@ export function MessageBubble(props: MessageBubbleProps): ReactElement {
         </blockquote>
       )}
       <p className={item.isDeleted ? 'message-text deleted' : 'message-text'}>
-        {text ?? t('chat.deleted')}
+        {text === null
+          ? t('chat.deleted')
+          : textSegments(text, mentions).map((segment, index) =>
+              segment.kind === 'text' ? (
+                <span key={index}>{segment.text}</span>
+              ) : segment.userId === ownUserId ? (
+                <mark key={index} className="mention own" data-user-id={segment.userId}>
+                  {segment.text}
+                </mark>
+              ) : (
+                <span key={index} className="mention" data-user-id={segment.userId}>
+                  {segment.text}
+                </span>
+              ),
+            )}
       </p>
+      {item.content?.type === 'text' && !item.isDeleted && item.content.attachments.length > 0 ? (
+        <Attachments
+          messageId={item.messageId}
+          attachments={item.content.attachments}
+          text={item.content.text}
+        />
+      ) : null}
       {item.reactions.length === 0 || item.isDeleted ? null : (
         <ul className="reactions">
           {item.reactions.map((reaction) => (

@@ -31,8 +31,24 @@ export function TimelineEntry(props: TimelineEntryProps): ReactElement {
     minute: '2-digit',
   });
   switch (item.kind) {
-    case 'message':
+    case 'message': {
+      const { content } = item;
+      // A change of name or topic is an event of the conversation, not a message of someone.
+      if (content?.type === 'metadata') {
+        const name = personName(item.sender.userId, ownUserId, people, t);
+        return (
+          <p className="membership-event">
+            {content.name === null
+              ? t('chat.renamedWithoutName', { name })
+              : t('chat.renamed', { name, title: content.name })}
+            {content.topic === null ? null : ` · ${t('chat.topic', { topic: content.topic })}`}
+            {' · '}
+            <time dateTime={item.sentAt}>{time}</time>
+          </p>
+        );
+      }
       return <MessageBubble {...props.message} item={item} ownUserId={ownUserId} people={people} />;
+    }
     case 'membership':
       return (
         <p className="membership-event">

@@ -11,9 +11,14 @@ export interface ConversationPreview {
   readonly lastText: string | null;
   readonly lastSenderId: string | null;
   readonly lastAt: string | null;
-  /** Messages of others after this user's read marker. */
+  /** Messages of others after this user's read marker, among the newest UNREAD_COUNTED after it. */
   readonly unread: number;
+  /** Whether more messages follow the marker than were read: the count is a lower bound. */
+  readonly isUnreadCapped: boolean;
 }
+
+/** How many messages after the read marker are read to count the unread ones. */
+export const UNREAD_COUNTED = 99;
 
 type MessageItem = Extract<TimelineItem, { kind: 'message' }>;
 
@@ -22,18 +27,21 @@ async function previewOf(
   conversationId: string,
   ownUserId: string,
 ): Promise<ConversationPreview> {
-  const [timeline, markers] = await Promise.all([
-    client.timeline(conversationId),
-    client.readMarkers(conversationId),
+  // Only the newest message and those after the read marker are read, never the whole history.
+  const markers = await client.readMarkers(conversationId);
+  const readSeq = markers[ownUserId]?.seq ?? -1;
+  const [newest, unread] = await Promise.all([
+    client.timelinePage(conversationId, { limit: 1 }),
+    client.timelinePage(conversationId, { afterSeq: readSeq, limit: UNREAD_COUNTED }),
   ]);
-  const messages = timeline.filter((item): item is MessageItem => item.kind === 'message');
-  const last = messages.at(-1) ?? null;
-  const readSeq = markers[ownUserId]?.seq ?? 0;
+  const isMessage = (item: TimelineItem): item is MessageItem => item.kind === 'message';
+  const last = newest.items.filter(isMessage).at(-1) ?? null;
   return {
     lastText: last?.content?.type === 'text' && !last.isDeleted ? last.content.text : null,
     lastSenderId: last?.sender.userId ?? null,
     lastAt: last?.sentAt ?? null,
-    unread: messages.filter((m) => m.sender.userId !== ownUserId && m.seq > readSeq).length,
+    unread: unread.items.filter((m) => isMessage(m) && m.sender.userId !== ownUserId).length,
+    isUnreadCapped: unread.hasOlder,
   };
 }
 
@@ -52,6 +60,7 @@ function withMessage(
     unread: isOpen
       ? 0
       : (preview?.unread ?? 0) + (isOther && event.content.type === 'text' ? 1 : 0),
+    isUnreadCapped: !isOpen && preview?.isUnreadCapped === true,
   };
 }
 
@@ -112,7 +121,11 @@ export function useConversationPreviews(
     setPreviews((current) => {
       const preview = current.get(openConversationId);
       if (preview === undefined || preview.unread === 0) return current;
-      return new Map(current).set(openConversationId, { ...preview, unread: 0 });
+      return new Map(current).set(openConversationId, {
+        ...preview,
+        unread: 0,
+        isUnreadCapped: false,
+      });
     });
   }, [openConversationId]);
 

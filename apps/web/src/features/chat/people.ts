@@ -16,6 +16,8 @@ export class PeopleCache {
   readonly #client: MessagingClient;
   readonly #known = new Map<string, Person>();
   readonly #asked = new Set<string>();
+  /** Ids whose lookup failed (the server was not reachable): asked again by retryFailed(). */
+  readonly #failed = new Set<string>();
   readonly #listeners = new Set<() => void>();
   #version = 0;
 
@@ -40,7 +42,10 @@ export class PeopleCache {
   async learn(userIds: Iterable<string>): Promise<void> {
     const missing = [...new Set(userIds)].filter((id) => !this.#asked.has(id));
     if (missing.length === 0) return;
-    for (const id of missing) this.#asked.add(id);
+    for (const id of missing) {
+      this.#asked.add(id);
+      this.#failed.delete(id);
+    }
     try {
       const users = await this.#client.lookupUsers(missing);
       for (const user of users) {
@@ -54,8 +59,16 @@ export class PeopleCache {
       this.#version += 1;
       for (const listener of this.#listeners) listener();
     } catch {
-      for (const id of missing) this.#asked.delete(id);
+      for (const id of missing) {
+        this.#asked.delete(id);
+        this.#failed.add(id);
+      }
     }
+  }
+
+  /** Asks again for the ids whose lookup failed, e.g. once the connection is back. */
+  async retryFailed(): Promise<void> {
+    await this.learn([...this.#failed]);
   }
 }
 

@@ -1,6 +1,6 @@
 import type { TimelineItem } from '@amtsbote/client';
 import { describe, expect, it } from 'vitest';
-import { dayLabel, rowKey, timelineRows } from './timeline-rows.js';
+import { dayLabel, pendingTexts, rowKey, timelineRows, type PendingText } from './timeline-rows.js';
 
 const membership = (seq: number, sentAt: string, userId: string): TimelineItem => ({
   kind: 'membership',
@@ -33,7 +33,7 @@ describe('timelineRows', () => {
     const nextDay = new Date(2026, 11, 7, 8, 0).toISOString();
     const rows = timelineRows(
       [membership(1, morning, 'a'), message(2, evening), message(3, nextDay)],
-      [{ localId: 0, text: 'Hallo', state: 'waiting' }],
+      [{ key: 'local-0', text: 'Hallo', state: 'waiting' }],
     );
     expect(rows.map((row) => row.kind)).toEqual(['day', 'item', 'item', 'day', 'item', 'pending']);
     expect(rows[0]).toEqual({ kind: 'day', day: '2026-12-06' });
@@ -44,7 +44,7 @@ describe('timelineRows', () => {
     const at = new Date(2026, 11, 6, 9, 0).toISOString();
     const rows = timelineRows(
       [membership(1, at, 'a'), membership(1, at, 'b'), message(2, at)],
-      [{ localId: 0, text: 'x', state: 'sending' }],
+      [{ key: 'local-0', text: 'x', state: 'sending' }],
     );
     const keys = rows.map(rowKey);
     expect(new Set(keys).size).toBe(keys.length);
@@ -60,5 +60,28 @@ describe('dayLabel', () => {
     expect(dayLabel('2026-12-06', 'de', t, now)).toBe('Gestern');
     expect(dayLabel('2026-12-01', 'de', t, now)).toBe('Dienstag, 1. Dezember 2026');
     expect(dayLabel('2026-12-01', 'en', t, now)).toBe('Tuesday, December 1, 2026');
+  });
+});
+
+describe('pendingTexts', () => {
+  const waiting = (key: string): PendingText => ({ key, text: key, state: 'waiting' });
+  const local = (key: string, state: PendingText['state']): PendingText => ({
+    key,
+    text: key,
+    state,
+  });
+
+  it('shows the outbox after a reload, when nothing is in flight', () => {
+    expect(pendingTexts([waiting('a'), waiting('b')], []).map((p) => p.key)).toEqual(['a', 'b']);
+  });
+
+  it('leaves out the newest outbox entries that stand for texts in flight', () => {
+    const shown = pendingTexts(
+      [waiting('a'), waiting('b'), waiting('c')],
+      [local('local-1', 'sending'), local('local-2', 'failed')],
+    );
+    expect(shown.map((p) => p.key)).toEqual(['a', 'b', 'local-1', 'local-2']);
+    // A send that has not reached the outbox yet hides nothing that is not there.
+    expect(pendingTexts([], [local('local-3', 'sending')]).map((p) => p.key)).toEqual(['local-3']);
   });
 });

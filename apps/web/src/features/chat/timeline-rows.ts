@@ -3,9 +3,23 @@ import type { TFunction } from 'i18next';
 
 /** A text this device is still sending (or waiting to send), shown after the timeline. */
 export interface PendingText {
-  readonly localId: number;
+  /** `local-<n>` while the view sends it; the message id once it waits in the outbox. */
+  readonly key: string;
   readonly text: string;
   readonly state: 'sending' | 'waiting' | 'failed';
+}
+
+/**
+ * The pending texts to show: those waiting in the outbox (kept there across reloads), then those
+ * this view is sending or failed to send. A text being sent is in the outbox already, at its
+ * end, so the newest outbox entries that stand for the texts in flight are left out.
+ */
+export function pendingTexts(
+  outbox: readonly PendingText[],
+  local: readonly PendingText[],
+): PendingText[] {
+  const inFlight = local.filter((p) => p.state === 'sending').length;
+  return [...outbox.slice(0, Math.max(0, outbox.length - inFlight)), ...local];
 }
 
 /** One row of the shown timeline: a day separator, an item, or a pending text. */
@@ -44,7 +58,7 @@ export function rowKey(row: TimelineRow): string {
     case 'day':
       return `day-${row.day}`;
     case 'pending':
-      return `pending-${row.pending.localId}`;
+      return `pending-${row.pending.key}`;
     case 'item': {
       const item = row.item;
       if (item.kind === 'message') return item.messageId;

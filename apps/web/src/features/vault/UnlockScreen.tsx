@@ -8,6 +8,7 @@ import {
   type UnlockRefusal,
 } from '../../session/device-vault.js';
 import { Page } from '../../ui/Page.js';
+import { PasskeyUnlock } from '../profile/PasskeyUnlock.js';
 import { TextInput } from '../../ui/TextInput.js';
 
 export interface UnlockScreenProps {
@@ -87,6 +88,7 @@ export function UnlockScreen({ vault, onUnlocked, onWiped }: UnlockScreenProps):
           {isBusy ? t('vault.unlocking') : t('vault.unlock')}
         </Button>
       </Form>
+      <PasskeyUnlock vault={vault} onUnlocked={onUnlocked} onWiped={onWiped} />
       <Button className="link-button" onPress={forget} isDisabled={isBusy}>
         {t('vault.forgot')}
       </Button>
