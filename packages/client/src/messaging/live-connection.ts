@@ -76,7 +76,8 @@ export interface LiveConnectionOptions {
   readonly onEphemeral: (header: FrameHeaders['ephemeral_event'], payload: Uint8Array) => void;
   /** After each successful hello (first connect and every reconnect). */
   readonly onConnected: () => void;
-  readonly onDisconnected: (closeCode: number, isFinal: boolean) => void;
+  /** `reason` is the close frame's reason: for a protocol mismatch, which side is too old. */
+  readonly onDisconnected: (closeCode: number, isFinal: boolean, reason: string) => void;
 }
 
 interface PendingSend {
@@ -186,7 +187,7 @@ export class LiveConnection {
     // A failed connection is followed by 'close', which schedules the retry.
     socket.addEventListener('error', () => undefined);
     socket.addEventListener('close', (event) => {
-      this.#onClose(socket, event.code);
+      this.#onClose(socket, event.code, event.reason);
     });
   }
 
@@ -264,14 +265,14 @@ export class LiveConnection {
     }
   }
 
-  #onClose(socket: WebSocketLike, code: number): void {
+  #onClose(socket: WebSocketLike, code: number, reason: string): void {
     if (socket !== this.#socket) return;
     this.#socket = null;
     const wasWelcomed = this.#isWelcomed;
     this.#isWelcomed = false;
     this.#failPending('connection_closed');
     const isFinal = this.#isStopped || FINAL_CLOSE_CODES.has(code);
-    if (wasWelcomed || isFinal) this.#options.onDisconnected(code, isFinal);
+    if (wasWelcomed || isFinal) this.#options.onDisconnected(code, isFinal, reason);
     if (isFinal) {
       this.#isStopped = true;
       return;

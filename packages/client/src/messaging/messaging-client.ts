@@ -303,9 +303,10 @@ export class MessagingClient {
           if (isStart) this.#isStartCatchUpDue = false;
         });
       },
-      onDisconnected: (closeCode, isFinal) => {
+      onDisconnected: (closeCode, isFinal, reason) => {
         const state = isFinal ? 'stopped' : 'disconnected';
-        this.#engine.ctx.hub.emit({ type: 'connection_changed', state, closeCode });
+        const closeReason = reason === '' ? null : reason;
+        this.#engine.ctx.hub.emit({ type: 'connection_changed', state, closeCode, closeReason });
       },
     });
     this.#live.start();

@@ -75,6 +75,11 @@ export type MessagingEvent =
       readonly state: 'connected' | 'disconnected' | 'stopped';
       /** The WebSocket close code, when the connection ended. */
       readonly closeCode: number | null;
+      /**
+       * The close frame's reason, when the connection ended and the server gave one; for a
+       * protocol mismatch 'client_too_old' or 'client_too_new' (the server is too old).
+       */
+      readonly closeReason?: string | null;
     }
   | {
       /** Messages from before this device joined came from the user's history backup. */

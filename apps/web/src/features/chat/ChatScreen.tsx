@@ -25,7 +25,7 @@ import {
   SettingsDialog,
 } from './lazy-dialogs.js';
 import { PeopleCache } from './people.js';
-import { useClientVersion, useConnected } from './use-client-events.js';
+import { useClientVersion, useConnected, useIncompatibility } from './use-client-events.js';
 
 export interface ChatScreenProps {
   readonly session: AccountSession;
@@ -76,6 +76,7 @@ export function ChatScreen({
   );
   useIdleLock(lockAfterMinutes * 60_000, onLock);
   const isConnected = useConnected(client);
+  const incompatibility = useIncompatibility(client);
   const version = useClientVersion(client, (event) => LIST_EVENTS.has(event.type));
 
   // Names that could not be looked up offline are asked for once the connection is back.
@@ -141,9 +142,15 @@ export function ChatScreen({
         <header className="sidebar-header">
           <h1 className="brand">{t('app.name')}</h1>
           <p className="account-name">{profile.displayName}</p>
-          <p className={isConnected ? 'connection connected' : 'connection'} role="status">
-            {isConnected ? t('chat.connected') : t('chat.disconnected')}
-          </p>
+          {incompatibility === null ? (
+            <p className={isConnected ? 'connection connected' : 'connection'} role="status">
+              {isConnected ? t('chat.connected') : t('chat.disconnected')}
+            </p>
+          ) : (
+            <p className="connection problem" role="alert">
+              {t(`problems.${incompatibility}`)}
+            </p>
+          )}
           <div className="sidebar-actions">
             <LanguageSwitch />
             <Button

@@ -73,9 +73,10 @@ export function Timeline<Row>({
 
   const virtualRows = virtualizer.getVirtualItems();
   const firstShown = virtualRows[0]?.index;
+  // Asked again when rows were added and the first rows are still in view.
   useEffect(() => {
     if (firstShown !== undefined && firstShown < NEAR_START_ROWS) onNearStart?.();
-  }, [firstShown, onNearStart]);
+  }, [firstShown, rows.length, onNearStart]);
 
   return (
     // Read by screen readers on demand; new messages are announced by the conversation's status line.
@@ -90,7 +91,11 @@ export function Timeline<Row>({
         const element = event.currentTarget;
         isAtEnd.current =
           element.scrollHeight - element.scrollTop - element.clientHeight < END_SLACK_PX;
-        const top = virtualizer.getVirtualItems().find((item) => item.end > element.scrollTop);
+        // Not the first row: a day separator there moves to the front when older rows of the
+        // same day are added, so it cannot mark the place.
+        const top = virtualizer
+          .getVirtualItems()
+          .find((item) => item.index > 0 && item.end > element.scrollTop);
         anchor.current =
           top === undefined
             ? null

@@ -1,4 +1,5 @@
 import type { MessagingClient, MessagingEvent } from '@amtsbote/client';
+import { WS_CLOSE } from '@amtsbote/protocol';
 import { useEffect, useRef, useState } from 'react';
 
 /**
@@ -38,4 +39,32 @@ export function useConnected(client: MessagingClient): boolean {
     [client],
   );
   return isConnected;
+}
+
+/** Why the server refused this app's protocol version, once it did: which side is too old. */
+export type Incompatibility = 'clientTooOld' | 'serverTooOld';
+
+/**
+ * The server closes the connection for good when the app's protocol version is outside what it
+ * speaks (close code protocolMismatch); its reason says which side is too old.
+ */
+export function useIncompatibility(client: MessagingClient): Incompatibility | null {
+  const [incompatibility, setIncompatibility] = useState<Incompatibility | null>(null);
+  useEffect(
+    () =>
+      client.subscribe((event) => {
+        if (
+          event.type !== 'connection_changed' ||
+          event.state !== 'stopped' ||
+          event.closeCode !== WS_CLOSE.protocolMismatch
+        ) {
+          return;
+        }
+        setIncompatibility(
+          event.closeReason === 'client_too_new' ? 'serverTooOld' : 'clientTooOld',
+        );
+      }),
+    [client],
+  );
+  return incompatibility;
 }
