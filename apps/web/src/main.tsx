@@ -14,6 +14,7 @@ import {
   preferredLanguage,
   type Language,
 } from './i18n/i18n.js';
+import { readDevicePolicy } from './features/settings/device-policy.js';
 import { createBrowserVault } from './session/browser-vault.js';
 import './styles/base.css';
 import './styles/app.css';
@@ -30,7 +31,15 @@ function Root({
   readonly initial: Language;
 }): ReactElement {
   const [language, setLanguage] = useState(initial);
-  const vault = useMemo(() => createBrowserVault(), []);
+  // The organization's wipe threshold as last read on this device: a change that the app reads
+  // while it runs takes effect at its next start (features/settings/device-policy.ts).
+  const vault = useMemo(
+    () =>
+      createBrowserVault({
+        maxFailedAttempts: readDevicePolicy(localStorage).vaultWipeAfterFailures,
+      }),
+    [],
+  );
   const route = useMemo(() => entryRoute(location.pathname, location.hash), []);
   const control = useMemo(
     () => ({

@@ -37,6 +37,31 @@ export const DEFAULT_FILE_TYPE_RULE: FileTypeRule = { mode: 'deny', extensions: 
 const fileMegabytesSchema = z.number().int().min(1).max(MAX_POLICY_FILE_MEGABYTES);
 const fileQuotaGigabytesSchema = z.number().int().min(1).max(MAX_POLICY_FILE_QUOTA_GIGABYTES);
 
+/*
+ * The device policy of the apps' vaults. The bounds lie within what an app's vault accepts
+ * (packages/client store/browser/pin-attempt-policy.ts: 1 to 100 failed attempts); the first
+ * three failures there cost no wait, so fewer than three would punish a single typo.
+ */
+export const MIN_VAULT_WIPE_AFTER_FAILURES = 3;
+export const MAX_VAULT_WIPE_AFTER_FAILURES = 50;
+/** The same as an app vault's own default (DEFAULT_MAX_FAILED_PIN_ATTEMPTS). */
+export const DEFAULT_VAULT_WIPE_AFTER_FAILURES = 10;
+export const MIN_LOCK_AFTER_MINUTES = 1;
+export const MAX_LOCK_AFTER_MINUTES = 60;
+/** An organization that never chose lets members choose up to an hour. */
+export const DEFAULT_MAX_LOCK_AFTER_MINUTES = MAX_LOCK_AFTER_MINUTES;
+
+const vaultWipeAfterFailuresSchema = z
+  .number()
+  .int()
+  .min(MIN_VAULT_WIPE_AFTER_FAILURES)
+  .max(MAX_VAULT_WIPE_AFTER_FAILURES);
+const maxLockAfterMinutesSchema = z
+  .number()
+  .int()
+  .min(MIN_LOCK_AFTER_MINUTES)
+  .max(MAX_LOCK_AFTER_MINUTES);
+
 /** The policy in force, as every member reads it (GET /api/policy). */
 export const organizationPolicySchema = z.object({
   /** Off: clients send no read receipts and show no one else's read markers. Default on. */
@@ -55,6 +80,18 @@ export const organizationPolicySchema = z.object({
    */
   isFileDownloadAllowed: z.boolean(),
   fileTypes: fileTypeRuleSchema,
+  /**
+   * The failed PIN or passphrase attempt that reaches this number erases an app's vault (its
+   * keys and messages on that device). Default 10. Enforced by the app's vault, which must
+   * know it while locked: the web app keeps the last value read on the device and uses it
+   * from its next start on.
+   */
+  vaultWipeAfterFailures: vaultWipeAfterFailuresSchema,
+  /**
+   * The longest idle time, in minutes, before an app locks itself; members may choose less.
+   * Default 60. Enforced by the apps.
+   */
+  maxLockAfterMinutes: maxLockAfterMinutesSchema,
 });
 export type OrganizationPolicy = z.infer<typeof organizationPolicySchema>;
 
@@ -70,6 +107,8 @@ export const updatePolicyRequestSchema = z
     fileQuotaGigabytes: fileQuotaGigabytesSchema.nullable().optional(),
     isFileDownloadAllowed: z.boolean().optional(),
     fileTypes: fileTypeRuleSchema.optional(),
+    vaultWipeAfterFailures: vaultWipeAfterFailuresSchema.optional(),
+    maxLockAfterMinutes: maxLockAfterMinutesSchema.optional(),
   })
   .refine(namesAnySetting, { message: 'name at least one setting to change' });
 export type PolicyChange = z.output<typeof updatePolicyRequestSchema>;

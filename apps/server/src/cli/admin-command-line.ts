@@ -162,6 +162,8 @@ export function registerAdminCommands(
     .option('--file-download <on|off>', 'whether apps may save files on devices (else preview)')
     .option('--allow-file-types <exts>', 'only these file types may be sent, e.g. pdf,docx')
     .option('--deny-file-types <exts>', 'these file types may not be sent, e.g. exe,bat ("": all)')
+    .option('--vault-wipe-after-failures <3-50>', "failed PINs that erase an app's vault")
+    .option('--max-lock-after-minutes <1-60>', 'longest idle time before apps lock')
     .option('--json', 'print the result as JSON')
     .action(async (o: { org: string } & SetPolicyOptions & JsonOption) => {
       const parsed = parseSetPolicyOptions(o);

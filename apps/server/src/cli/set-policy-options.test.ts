@@ -8,6 +8,8 @@ const POLICY: OrganizationPolicy = {
   fileQuotaGigabytes: 100,
   isFileDownloadAllowed: true,
   fileTypes: { mode: 'deny', extensions: [] },
+  vaultWipeAfterFailures: 5,
+  maxLockAfterMinutes: 15,
 };
 
 describe('parseSetPolicyOptions', () => {
@@ -32,6 +34,12 @@ describe('parseSetPolicyOptions', () => {
         fileTypes: { mode: 'allow', extensions: ['pdf', 'docx', 'odt'] },
       },
     });
+    expect(
+      parseSetPolicyOptions({ vaultWipeAfterFailures: '5', maxLockAfterMinutes: '15' }),
+    ).toEqual({
+      isValid: true,
+      change: { vaultWipeAfterFailures: 5, maxLockAfterMinutes: 15 },
+    });
     expect(parseSetPolicyOptions({ denyFileTypes: '' })).toEqual({
       isValid: true,
       change: { fileTypes: { mode: 'deny', extensions: [] } },
@@ -48,6 +56,11 @@ describe('parseSetPolicyOptions', () => {
       { maxFileMb: '-1' },
       { fileQuotaGb: 'lots' },
       { allowFileTypes: 'pdf', denyFileTypes: 'exe' },
+      { vaultWipeAfterFailures: 'ten' },
+      { vaultWipeAfterFailures: '5.5' },
+      { vaultWipeAfterFailures: 'default' },
+      { maxLockAfterMinutes: '-5' },
+      { maxLockAfterMinutes: '' },
     ]) {
       expect(parseSetPolicyOptions(options).isValid, JSON.stringify(options)).toBe(false);
     }
@@ -65,6 +78,12 @@ describe('describePolicyChange', () => {
     const allowNone = { ...POLICY, fileTypes: { mode: 'allow' as const, extensions: [] } };
     expect(describePolicyChange({ fileTypes: allowNone.fileTypes }, allowNone, 'org')).toBe(
       'file types: none for org\n',
+    );
+    expect(
+      describePolicyChange({ vaultWipeAfterFailures: 5, maxLockAfterMinutes: 15 }, POLICY, 'org'),
+    ).toBe(
+      'app vaults wiped after 5 failed PINs for org\n' +
+        'apps lock after at most 15 idle minutes for org\n',
     );
   });
 });

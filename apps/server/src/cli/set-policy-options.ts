@@ -14,6 +14,8 @@ export interface SetPolicyOptions {
   readonly fileDownload?: string;
   readonly allowFileTypes?: string;
   readonly denyFileTypes?: string;
+  readonly vaultWipeAfterFailures?: string;
+  readonly maxLockAfterMinutes?: string;
 }
 
 export type ParsedPolicyOptions =
@@ -24,10 +26,14 @@ function onOff(value: string): boolean | null {
   return value === 'on' ? true : value === 'off' ? false : null;
 }
 
+/** A whole number (its range is the command schema's to check). */
+function count(value: string): number | undefined {
+  return /^\d{1,9}$/.test(value) ? Number(value) : undefined;
+}
+
 /** A whole number, or "default" for the server's value (null). */
 function size(value: string): number | null | undefined {
-  if (value === 'default') return null;
-  return /^\d{1,9}$/.test(value) ? Number(value) : undefined;
+  return value === 'default' ? null : count(value);
 }
 
 /** "exe,.BAT, js" → ["exe", "bat", "js"]; "" → []. */
@@ -70,6 +76,16 @@ export function parseSetPolicyOptions(o: SetPolicyOptions): ParsedPolicyOptions 
   if (o.denyFileTypes !== undefined) {
     change.fileTypes = { mode: 'deny', extensions: extensions(o.denyFileTypes) };
   }
+  if (o.vaultWipeAfterFailures !== undefined) {
+    const failures = count(o.vaultWipeAfterFailures);
+    if (failures === undefined) return refuse('--vault-wipe-after-failures is a whole number');
+    change.vaultWipeAfterFailures = failures;
+  }
+  if (o.maxLockAfterMinutes !== undefined) {
+    const minutes = count(o.maxLockAfterMinutes);
+    if (minutes === undefined) return refuse('--max-lock-after-minutes is a number of minutes');
+    change.maxLockAfterMinutes = minutes;
+  }
   return { isValid: true, change };
 }
 
@@ -99,6 +115,12 @@ export function describePolicyChange(
     if (mode === 'allow')
       lines.push(`file types: ${listed.length === 0 ? 'none' : `only ${list}`}`);
     else lines.push(`file types: ${listed.length === 0 ? 'all' : `all but ${list}`}`);
+  }
+  if (change.vaultWipeAfterFailures !== undefined) {
+    lines.push(`app vaults wiped after ${policy.vaultWipeAfterFailures} failed PINs`);
+  }
+  if (change.maxLockAfterMinutes !== undefined) {
+    lines.push(`apps lock after at most ${policy.maxLockAfterMinutes} idle minutes`);
   }
   return lines.map((line) => `${line} for ${org}\n`).join('');
 }

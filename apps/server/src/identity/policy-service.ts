@@ -7,7 +7,8 @@ import { findPolicy, updatePolicy } from './policy-store.js';
 /*
  * Organization policy: administrators (API or operator CLI) change it, every member reads it,
  * clients follow it. Callers have checked who acts for organizationId. Members read the values
- * in force: the file sizes within the server's config, so clients know the real limits.
+ * in force: the file sizes within the server's config, so clients know the real limits; the
+ * device settings (vault wipe, longest lock time) as chosen, the protocol bounding them.
  */
 
 export async function describePolicy(
@@ -22,6 +23,8 @@ export async function describePolicy(
     fileQuotaGigabytes: withinCeiling(stored.fileQuotaGigabytes, ceilings.fileQuotaGigabytes),
     isFileDownloadAllowed: stored.isFileDownloadAllowed,
     fileTypes: stored.fileTypes,
+    vaultWipeAfterFailures: stored.vaultWipeAfterFailures,
+    maxLockAfterMinutes: stored.maxLockAfterMinutes,
   };
 }
 

@@ -1,9 +1,15 @@
-import { DEFAULT_FILE_TYPE_RULE, type FileTypeRule, type PolicyChange } from '@amtsbote/protocol';
+import {
+  DEFAULT_FILE_TYPE_RULE,
+  DEFAULT_MAX_LOCK_AFTER_MINUTES,
+  DEFAULT_VAULT_WIPE_AFTER_FAILURES,
+  type FileTypeRule,
+  type PolicyChange,
+} from '@amtsbote/protocol';
 import type { Kysely } from 'kysely';
 import type { Database } from '../storage/schema.js';
 
 /*
- * The organization's policy row (migrations 0005, 0012); an organization without one has the
+ * The organization's policy row (migrations 0005, 0012, 0014); an organization without one has the
  * defaults. The file sizes are stored as chosen, null while the organization follows the
  * server's config; what is in force is worked out when read (policy-service.ts, file-limits.ts).
  */
@@ -16,6 +22,10 @@ export interface StoredPolicy {
   readonly fileQuotaGigabytes: number | null;
   readonly isFileDownloadAllowed: boolean;
   readonly fileTypes: FileTypeRule;
+  /** Failed PIN attempts after which an app's vault erases itself. */
+  readonly vaultWipeAfterFailures: number;
+  /** The longest idle time before an app locks, in minutes. */
+  readonly maxLockAfterMinutes: number;
 }
 
 export const DEFAULT_POLICY: StoredPolicy = {
@@ -24,6 +34,8 @@ export const DEFAULT_POLICY: StoredPolicy = {
   fileQuotaGigabytes: null,
   isFileDownloadAllowed: true,
   fileTypes: DEFAULT_FILE_TYPE_RULE,
+  vaultWipeAfterFailures: DEFAULT_VAULT_WIPE_AFTER_FAILURES,
+  maxLockAfterMinutes: DEFAULT_MAX_LOCK_AFTER_MINUTES,
 };
 
 export async function findPolicy(
@@ -39,6 +51,8 @@ export async function findPolicy(
       'is_file_download_allowed',
       'file_type_mode',
       'file_type_extensions',
+      'vault_wipe_after_failures',
+      'max_lock_after_minutes',
     ])
     .where('organization_id', '=', organizationId)
     .executeTakeFirst();
@@ -49,6 +63,8 @@ export async function findPolicy(
     fileQuotaGigabytes: row.file_quota_gigabytes,
     isFileDownloadAllowed: row.is_file_download_allowed,
     fileTypes: { mode: row.file_type_mode, extensions: row.file_type_extensions },
+    vaultWipeAfterFailures: row.vault_wipe_after_failures,
+    maxLockAfterMinutes: row.max_lock_after_minutes,
   };
 }
 
@@ -59,11 +75,14 @@ interface PolicyColumns {
   is_file_download_allowed?: boolean;
   file_type_mode?: FileTypeRule['mode'];
   file_type_extensions?: string[];
+  vault_wipe_after_failures?: number;
+  max_lock_after_minutes?: number;
 }
 
 /** The columns of the fields a change names; the others are left out. */
 function columnsOf(change: PolicyChange | StoredPolicy): PolicyColumns {
   const { hasReadReceipts, maxFileMegabytes, fileQuotaGigabytes, isFileDownloadAllowed } = change;
+  const { vaultWipeAfterFailures, maxLockAfterMinutes } = change;
   return {
     ...(hasReadReceipts === undefined ? {} : { has_read_receipts: hasReadReceipts }),
     ...(maxFileMegabytes === undefined ? {} : { max_file_megabytes: maxFileMegabytes }),
@@ -77,6 +96,10 @@ function columnsOf(change: PolicyChange | StoredPolicy): PolicyColumns {
           file_type_mode: change.fileTypes.mode,
           file_type_extensions: [...change.fileTypes.extensions],
         }),
+    ...(vaultWipeAfterFailures === undefined
+      ? {}
+      : { vault_wipe_after_failures: vaultWipeAfterFailures }),
+    ...(maxLockAfterMinutes === undefined ? {} : { max_lock_after_minutes: maxLockAfterMinutes }),
   };
 }
 

@@ -193,6 +193,10 @@ export interface OrganizationPoliciesTable {
   file_type_mode: Generated<'allow' | 'deny'>;
   /** Lower-case extensions without the dot. */
   file_type_extensions: Generated<string[]>;
+  /** The failed PIN attempt that reaches this erases an app's vault (3 to 50). */
+  vault_wipe_after_failures: Generated<number>;
+  /** The longest idle time before an app locks, in minutes (1 to 60). */
+  max_lock_after_minutes: Generated<number>;
 }
 
 export interface WelcomesTable {

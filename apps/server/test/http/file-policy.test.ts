@@ -37,6 +37,8 @@ const DEFAULTS: OrganizationPolicy = {
   fileQuotaGigabytes: 3,
   isFileDownloadAllowed: true,
   fileTypes: { mode: 'deny', extensions: [] },
+  vaultWipeAfterFailures: 10,
+  maxLockAfterMinutes: 60,
 };
 
 describeOnEachBackend('organization file policy', (backend) => {
@@ -102,6 +104,8 @@ describeOnEachBackend('organization file policy', (backend) => {
       fileQuotaGigabytes: 1,
       isFileDownloadAllowed: false,
       fileTypes: { mode: 'allow', extensions: ['pdf', 'docx', 'odt'] },
+      vaultWipeAfterFailures: 10,
+      maxLockAfterMinutes: 60,
     };
     expect(await policyOf(member)).toEqual(chosen);
     expect(await policyOf(otherMember)).toEqual(DEFAULTS);

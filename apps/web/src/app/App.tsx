@@ -191,8 +191,11 @@ export function App({ origin, route, vault, replacePath }: AppProps): ReactEleme
           <UnlockScreen
             vault={vault}
             onUnlocked={onUnlocked}
-            onWiped={() => {
-              setPhase({ kind: 'signed-out', notice: null });
+            onWiped={(afterFailures) => {
+              setPhase({
+                kind: 'signed-out',
+                notice: afterFailures ? 'wipedAfterFailures' : null,
+              });
             }}
           />
         );

@@ -4,6 +4,9 @@
  * text from here through `t()`; none writes one itself.
  */
 export const de = {
+  devicePolicy: {
+    lockLimited: 'Ihre Organisation erlaubt höchstens {{limit}} bis zur automatischen Sperre.',
+  },
   profile: {
     open: 'Profil und Sicherheit',
     title: 'Profil und Sicherheit',
@@ -245,6 +248,8 @@ export const de = {
       'Sie haben bereits ein Gerät. Bestätigen Sie dieses Gerät auf einem anderen Gerät oder mit Ihrem Wiederherstellungsschlüssel.',
     recoveryKeyWrong: 'Der Wiederherstellungsschlüssel stimmt nicht.',
     sendFailed: 'Die Nachricht konnte nicht gesendet werden.',
+    wipedAfterFailures:
+      'Zu viele falsche Versuche: Die Daten von Amtsbote auf diesem Gerät wurden gelöscht. Bitte melden Sie sich erneut an.',
     wipedRemotely:
       'Dieses Gerät wurde abgemeldet. Alle Daten von Amtsbote auf diesem Gerät wurden gelöscht.',
     fieldsInvalid: 'Bitte prüfen Sie die markierten Felder.',

@@ -2,6 +2,9 @@ import type { Catalog } from './de.js';
 
 /* The app's texts in English: the same keys as the German catalog (de.ts), checked by Catalog. */
 export const en: Catalog = {
+  devicePolicy: {
+    lockLimited: 'Your organization allows at most {{limit}} before the automatic lock.',
+  },
   profile: {
     open: 'Profile and security',
     title: 'Profile and security',
@@ -231,6 +234,8 @@ export const en: Catalog = {
       'You already have a device. Approve this one on another device or with your recovery key.',
     recoveryKeyWrong: 'The recovery key is wrong.',
     sendFailed: 'The message could not be sent.',
+    wipedAfterFailures:
+      'Too many wrong attempts: the data of Amtsbote on this device was erased. Please sign in again.',
     wipedRemotely: 'This device was signed out. All Amtsbote data on this device has been erased.',
     fieldsInvalid: 'Please check the marked fields.',
   },

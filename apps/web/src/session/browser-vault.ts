@@ -1,4 +1,4 @@
-import { Vault, VaultError } from '@amtsbote/client/browser';
+import { DEFAULT_MAX_FAILED_PIN_ATTEMPTS, Vault, VaultError } from '@amtsbote/client/browser';
 import type { LocalStore } from '@amtsbote/client';
 import { UnlockRefusedError, type DeviceVault } from './device-vault.js';
 
@@ -29,19 +29,34 @@ function refusalOf(error: unknown): UnlockRefusedError | null {
   }
 }
 
+export interface BrowserVaultOptions {
+  readonly now?: () => number;
+  /**
+   * The failed PIN attempt that reaches this wipes the vault: the organization's setting as
+   * this device last read it (features/settings/device-policy.ts). Fixed for as long as the
+   * app runs; a change takes effect at the next start. 10 unless given.
+   */
+  readonly maxFailedAttempts?: number;
+}
+
 /** The device vault in this browser's IndexedDB (@amtsbote/client/browser). */
-export function createBrowserVault(now: () => number = Date.now): DeviceVault {
+export function createBrowserVault(options: BrowserVaultOptions = {}): DeviceVault {
+  const config = {
+    name: VAULT_NAME,
+    now: options.now ?? Date.now,
+    maxFailedAttempts: options.maxFailedAttempts ?? DEFAULT_MAX_FAILED_PIN_ATTEMPTS,
+  };
   let current: Vault | null = null;
   return {
     exists: () => Vault.exists(VAULT_NAME),
     create: async (pin) => {
-      const { vault, store } = await Vault.create({ name: VAULT_NAME, pin, now });
+      const { vault, store } = await Vault.create({ ...config, pin });
       current = vault;
       return store;
     },
     unlock: async (pin): Promise<LocalStore> => {
       try {
-        current ??= await Vault.open({ name: VAULT_NAME, now });
+        current ??= await Vault.open(config);
         return await current.unlockWithPin(pin);
       } catch (error) {
         throw refusalOf(error) ?? error;
@@ -49,12 +64,12 @@ export function createBrowserVault(now: () => number = Date.now): DeviceVault {
     },
     passkeyUnlockId: async () => {
       if (!(await Vault.exists(VAULT_NAME))) return null;
-      current ??= await Vault.open({ name: VAULT_NAME, now });
+      current ??= await Vault.open(config);
       return (await current.status()).prfCredentialId;
     },
     unlockWithPasskey: async (prfOutput): Promise<LocalStore> => {
       try {
-        current ??= await Vault.open({ name: VAULT_NAME, now });
+        current ??= await Vault.open(config);
         return await current.unlockWithPrf(prfOutput);
       } catch (error) {
         throw refusalOf(error) ?? error;

@@ -17,6 +17,8 @@ const policyWith = (fileTypes: FileTypeRule, maxFileMegabytes = 10): Organizatio
   fileQuotaGigabytes: 100,
   isFileDownloadAllowed: true,
   fileTypes,
+  vaultWipeAfterFailures: 10,
+  maxLockAfterMinutes: 60,
 });
 const deny = (...extensions: string[]) => policyWith({ mode: 'deny', extensions });
 const allow = (...extensions: string[]) => policyWith({ mode: 'allow', extensions });

@@ -11,6 +11,7 @@ import * as m0010 from './0010-files.js';
 import * as m0011 from './0011-transfers.js';
 import * as m0012 from './0012-file-policy.js';
 import * as m0013 from './0013-push-subscriptions.js';
+import * as m0014 from './0014-device-policy.js';
 
 /**
  * Every migration, in order. Names are numbered and never change once released; a migration
@@ -29,4 +30,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0011-transfers': m0011,
   '0012-file-policy': m0012,
   '0013-push-subscriptions': m0013,
+  '0014-device-policy': m0014,
 };

@@ -9,6 +9,8 @@ const POLICY = {
   fileQuotaGigabytes: 1,
   isFileDownloadAllowed: true,
   fileTypes: { mode: 'deny', extensions: ['exe'] },
+  vaultWipeAfterFailures: 10,
+  maxLockAfterMinutes: 60,
 } satisfies OrganizationPolicy;
 
 interface Call {

@@ -7,7 +7,9 @@ import type { AccountSession } from '../../session/account-session.js';
 import type { DeviceVault } from '../../session/device-vault.js';
 import { LanguageSwitch } from '../../ui/LanguageSwitch.js';
 import { AttachmentsProvider } from '../attachments/AttachmentsProvider.js';
+import { useDevicePolicy } from '../settings/device-policy.js';
 import {
+  lockAfterMinutesInForce,
   readLockAfterMinutes,
   saveLockAfterMinutes,
   useIdleLock,
@@ -74,7 +76,9 @@ export function ChatScreen({
   const [lockAfterMinutes, setLockAfterMinutes] = useState(() =>
     readLockAfterMinutes(localStorage),
   );
-  useIdleLock(lockAfterMinutes * 60_000, onLock);
+  const maxLockAfterMinutes = useDevicePolicy(client, localStorage);
+  const lockInForce = lockAfterMinutesInForce(lockAfterMinutes, maxLockAfterMinutes);
+  useIdleLock(lockInForce * 60_000, onLock);
   const isConnected = useConnected(client);
   const incompatibility = useIncompatibility(client);
   const version = useClientVersion(client, (event) => LIST_EVENTS.has(event.type));
@@ -257,7 +261,8 @@ export function ChatScreen({
           <SettingsDialog
             http={session.http}
             isOpen={isShowingSettings}
-            lockAfterMinutes={lockAfterMinutes}
+            lockAfterMinutes={lockInForce}
+            maxLockAfterMinutes={maxLockAfterMinutes}
             onLockAfterChange={(minutes) => {
               saveLockAfterMinutes(localStorage, minutes);
               setLockAfterMinutes(minutes);

@@ -1,10 +1,11 @@
 import type { HttpApi } from '@amtsbote/client';
+import { MAX_LOCK_AFTER_MINUTES } from '@amtsbote/protocol';
 import { useEffect, useState, type ReactElement } from 'react';
-import { Button, Dialog, Heading, Label, Modal, RadioGroup } from 'react-aria-components';
+import { Button, Dialog, Heading, Label, Modal, RadioGroup, Text } from 'react-aria-components';
 import { useTranslation } from 'react-i18next';
 import { useLanguage } from '../../app/language-context.js';
 import { RadioItem } from '../../ui/RadioItem.js';
-import { LOCK_AFTER_MINUTES, type LockAfterMinutes } from './lock-timeout.js';
+import { lockAfterChoices } from './lock-timeout.js';
 import {
   disableNotifications,
   enableNotifications,
@@ -15,8 +16,11 @@ import {
 export interface SettingsDialogProps {
   readonly http: HttpApi;
   readonly isOpen: boolean;
-  readonly lockAfterMinutes: LockAfterMinutes;
-  readonly onLockAfterChange: (minutes: LockAfterMinutes) => void;
+  /** The idle time in force (the member's choice within the organization's limit). */
+  readonly lockAfterMinutes: number;
+  /** The organization's longest idle time: no longer choice is offered. */
+  readonly maxLockAfterMinutes: number;
+  readonly onLockAfterChange: (minutes: number) => void;
   readonly onClose: () => void;
 }
 
@@ -47,7 +51,8 @@ export function SettingsDialog(props: SettingsDialogProps): ReactElement {
     });
   };
 
-  const minutesLabel = (minutes: LockAfterMinutes): string =>
+  const lockChoices = lockAfterChoices(props.maxLockAfterMinutes, props.lockAfterMinutes);
+  const minutesLabel = (minutes: number): string =>
     minutes === 1
       ? t('settings.minute')
       : minutes === 60
@@ -83,16 +88,21 @@ export function SettingsDialog(props: SettingsDialogProps): ReactElement {
             className="radio-group"
             value={String(props.lockAfterMinutes)}
             onChange={(value) => {
-              const minutes = LOCK_AFTER_MINUTES.find((m) => String(m) === value);
+              const minutes = lockChoices.find((m) => String(m) === value);
               if (minutes !== undefined) props.onLockAfterChange(minutes);
             }}
           >
             <Label>{t('settings.lockAfter')}</Label>
-            {LOCK_AFTER_MINUTES.map((minutes) => (
+            {lockChoices.map((minutes) => (
               <RadioItem key={minutes} value={String(minutes)}>
                 {minutesLabel(minutes)}
               </RadioItem>
             ))}
+            {props.maxLockAfterMinutes < MAX_LOCK_AFTER_MINUTES ? (
+              <Text slot="description">
+                {t('devicePolicy.lockLimited', { limit: minutesLabel(props.maxLockAfterMinutes) })}
+              </Text>
+            ) : null}
           </RadioGroup>
           <section aria-labelledby="settings-notifications">
             <h3 id="settings-notifications">{t('settings.notifications')}</h3>

@@ -14,8 +14,11 @@ import { TextInput } from '../../ui/TextInput.js';
 export interface UnlockScreenProps {
   readonly vault: DeviceVault;
   readonly onUnlocked: (store: LocalStore) => void;
-  /** The vault is gone (wiped after too many failures, or by the user): sign in again. */
-  readonly onWiped: () => void;
+  /**
+   * The vault is gone: wiped after too many wrong PINs (`afterFailures`), or by the user who
+   * forgot the PIN. Either way the user signs in again.
+   */
+  readonly onWiped: (afterFailures: boolean) => void;
 }
 
 /** The lock screen: shows no content, only the PIN field. */
@@ -42,7 +45,7 @@ export function UnlockScreen({ vault, onUnlocked, onWiped }: UnlockScreenProps):
           return;
         }
         if (error.refusal.kind === 'wiped') {
-          onWiped();
+          onWiped(true);
           return;
         }
         setRefusal(error.refusal);
@@ -53,7 +56,9 @@ export function UnlockScreen({ vault, onUnlocked, onWiped }: UnlockScreenProps):
     setBusy(true);
     vault
       .wipe()
-      .then(onWiped)
+      .then(() => {
+        onWiped(false);
+      })
       .catch(() => {
         setBusy(false);
         setFailed(true);
@@ -88,7 +93,13 @@ export function UnlockScreen({ vault, onUnlocked, onWiped }: UnlockScreenProps):
           {isBusy ? t('vault.unlocking') : t('vault.unlock')}
         </Button>
       </Form>
-      <PasskeyUnlock vault={vault} onUnlocked={onUnlocked} onWiped={onWiped} />
+      <PasskeyUnlock
+        vault={vault}
+        onUnlocked={onUnlocked}
+        onWiped={() => {
+          onWiped(true);
+        }}
+      />
       <Button className="link-button" onPress={forget} isDisabled={isBusy}>
         {t('vault.forgot')}
       </Button>
