@@ -1,10 +1,19 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import type { Browser, BrowserContext, Download, Page, Route } from 'playwright-core';
+import type { Browser, Download, Page, Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runAdminCommand, type AdminCommand } from '../../src/admin/admin-commands.js';
 import { launchChromium } from '../support/browser.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
+import {
+  WAIT_MS,
+  acceptInvitation,
+  choosePinAndKeepRecoveryKey,
+  createInvitation,
+  openApp,
+  submitSetup,
+  type OpenedApp,
+} from './app-flows.js';
 import { checkScreen } from './screen-check.js';
 
 /* File attachments in the web app, in Debian's Chromium against a real server: Anna sends an
@@ -13,76 +22,25 @@ import { checkScreen } from './screen-check.js';
    files intact, then, once the organization forbids saving, finds no way to save them. Run it
    against a build of the web app (AMTSBOTE_WEB_ROOT). */
 
-const WAIT_MS = 30_000;
-const PASSWORD = 'correct horse battery staple';
 const ORG = 'stadt-musterstadt';
 
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
-interface OpenedApp {
-  readonly context: BrowserContext;
-  readonly page: Page;
-  readonly problems: string[];
-  violations(): Promise<string[]>;
-}
-
-/* Before any script: record CSP violations, and take away the File System Access API's save
-   dialog (headless Chromium cannot show it), so that saving goes through a download. */
-const WATCH_PAGE = `
-  window.__violations = [];
-  document.addEventListener('securitypolicyviolation', (event) => {
-    window.__violations.push([event.violatedDirective, event.blockedURI].join(' '));
-  });
-  delete window.showSaveFilePicker;
-`;
+/* Headless Chromium cannot show the File System Access API's save dialog: without it, saving
+   goes through a download. */
+const NO_SAVE_PICKER = 'delete window.showSaveFilePicker;';
 
 /** Requests the test itself makes fail (answered by a route), not counted as problems. */
 const staged = new Set<string>();
 
-async function openApp(browser: Browser, url: string): Promise<OpenedApp> {
-  const context = await browser.newContext({
-    locale: 'de-DE',
-    viewport: { width: 1440, height: 900 },
+async function openAttachmentsApp(browser: Browser, url: string): Promise<OpenedApp> {
+  const app = await openApp(browser, url, {
+    initScript: NO_SAVE_PICKER,
     acceptDownloads: true,
+    isExpectedAnswer: (status, pathname, method) => staged.has(`${method} ${pathname} ${status}`),
   });
-  await context.addInitScript(WATCH_PAGE);
-  const page = await context.newPage();
-  page.setDefaultTimeout(WAIT_MS);
-  const problems: string[] = [];
-  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
-  page.on('response', (response) => {
-    // As in web-app.test.ts: a first device's recovery lookup, and a lost commit race.
-    const pathname = new URL(response.url()).pathname;
-    const key = `${response.request().method()} ${pathname} ${response.status()}`;
-    const isExpected =
-      (response.status() === 404 && pathname === '/api/me/recovery') ||
-      (response.status() === 409 && /^\/api\/conversations\/[^/]+\/commits$/.test(pathname)) ||
-      staged.has(key);
-    if (response.status() >= 400 && !isExpected) problems.push(`http ${key}`);
-  });
-  page.on('console', (message) => {
-    // Failed requests are judged by the response listener above.
-    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) {
-      problems.push(`console: ${message.text()}`);
-    }
-  });
-  await page.goto(url);
-  return {
-    context,
-    page,
-    problems,
-    violations: () => page.evaluate<string[]>('window.__violations'),
-  };
-}
-
-async function choosePin(page: Page, pin: string): Promise<void> {
-  await page.getByLabel('PIN oder Passphrase').fill(pin);
-  await page.getByLabel('PIN wiederholen').fill(pin);
-  await page.getByRole('button', { name: 'PIN festlegen' }).click();
-  await page.getByRole('heading', { name: 'Ihr Wiederherstellungsschlüssel' }).waitFor();
-  await page.getByText('Ich habe den Schlüssel sicher aufbewahrt').click();
-  await page.getByRole('button', { name: 'Weiter' }).click();
-  await page.getByRole('button', { name: 'Neue Unterhaltung' }).waitFor();
+  app.page.setDefaultTimeout(WAIT_MS);
+  return app;
 }
 
 interface ChosenFile {
@@ -153,37 +111,28 @@ describe('file attachments in the web app', () => {
     'sends, refuses, retries, cancels, shows, previews and saves files as the policy allows',
     { timeout: 240_000 },
     async () => {
-      const anna = await openApp(browser, `${server.baseUrl}/setup#${server.setupToken ?? ''}`);
+      const anna = await openAttachmentsApp(
+        browser,
+        `${server.baseUrl}/setup#${server.setupToken ?? ''}`,
+      );
       opened.push(anna);
       const a = anna.page;
-      await a.getByLabel('Name der Organisation').fill('Stadt Musterstadt');
-      await a.getByLabel('Organisation (Kürzel)').fill(ORG);
-      await a.getByLabel('Anzeigename').fill('Anna Admin');
-      await a.getByLabel('Benutzername').fill('anna');
-      await a.getByLabel('Passwort', { exact: true }).fill(PASSWORD);
-      await a.getByLabel('Passwort wiederholen').fill(PASSWORD);
-      await a.getByRole('button', { name: 'Einrichten' }).click();
+      await submitSetup(a, { name: 'Stadt Musterstadt', slug: ORG });
       await a.getByRole('heading', { name: 'App-PIN festlegen' }).waitFor();
       // Before any client starts (and reads the policy): .exe files may not be sent.
       await setPolicy(server, { fileTypes: { mode: 'deny', extensions: ['exe'] } });
-      await choosePin(a, '482913');
+      await choosePinAndKeepRecoveryKey(a, '482913');
+      const inviteToken = await createInvitation(a);
 
-      await a.getByRole('button', { name: 'Kollegin oder Kollegen einladen' }).click();
-      await a.getByRole('button', { name: 'Einladungslink erstellen' }).click();
-      const inviteToken = new URL(await a.getByTestId('invite-link').inputValue()).hash;
-      await a.locator('.dialog-actions').getByRole('button', { name: 'Schließen' }).click();
-
-      const bernd = await openApp(browser, `${server.baseUrl}/invite${inviteToken}`);
+      const bernd = await openAttachmentsApp(browser, `${server.baseUrl}/invite${inviteToken}`);
       opened.push(bernd);
       const b = bernd.page;
-      await b.getByLabel('Anzeigename').fill('Bernd Berger');
-      await b.getByLabel('Abteilung (optional)').fill('Bauamt');
-      await b.getByLabel('Benutzername').fill('bernd');
-      await b.getByLabel('Passwort', { exact: true }).fill(PASSWORD);
-      await b.getByLabel('Passwort wiederholen').fill(PASSWORD);
-      await b.getByRole('button', { name: 'Konto anlegen' }).click();
-      await b.getByRole('heading', { name: 'App-PIN festlegen' }).waitFor();
-      await choosePin(b, 'bernd-pin-2026');
+      await acceptInvitation(b, {
+        displayName: 'Bernd Berger',
+        username: 'bernd',
+        department: 'Bauamt',
+      });
+      await choosePinAndKeepRecoveryKey(b, 'bernd-pin-2026');
 
       await a.getByRole('button', { name: 'Neue Unterhaltung' }).click();
       await a.getByLabel('Kolleginnen und Kollegen suchen').fill('Bauamt');

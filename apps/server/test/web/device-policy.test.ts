@@ -2,14 +2,13 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/browser.js';
 import { DEVICE, startTestServer, type TestServer } from '../support/test-server.js';
+import { PASSWORD, WAIT_MS, choosePinAndKeepRecoveryKey, submitSetup } from './app-flows.js';
 import { checkScreen } from './screen-check.js';
 
 /* The organization's device policy in the web app: the longest idle time before the lock caps
    the user's choice, and the vault is wiped after the organization's number of wrong PINs
    (read while unlocked, in force from the next start of the app). */
 
-const WAIT_MS = 30_000;
-const PASSWORD = 'correct horse battery staple';
 const PIN = '482913';
 
 describe('the organization device policy in the web app', () => {
@@ -34,18 +33,8 @@ describe('the organization device policy in the web app', () => {
       const errors: string[] = [];
       page.on('pageerror', (error) => errors.push(error.message));
       await page.goto(`${server.baseUrl}/setup#${server.setupToken ?? ''}`);
-      await page.getByLabel('Name der Organisation').fill('Stadt Musterstadt');
-      await page.getByLabel('Organisation (Kürzel)').fill('stadt-musterstadt');
-      await page.getByLabel('Anzeigename').fill('Anna Admin');
-      await page.getByLabel('Benutzername').fill('anna');
-      await page.getByLabel('Passwort', { exact: true }).fill(PASSWORD);
-      await page.getByLabel('Passwort wiederholen').fill(PASSWORD);
-      await page.getByRole('button', { name: 'Einrichten' }).click();
-      await page.getByLabel('PIN oder Passphrase').fill(PIN, { timeout: WAIT_MS });
-      await page.getByLabel('PIN wiederholen').fill(PIN);
-      await page.getByRole('button', { name: 'PIN festlegen' }).click();
-      await page.getByText('Ich habe den Schlüssel sicher aufbewahrt').click({ timeout: WAIT_MS });
-      await page.getByRole('button', { name: 'Weiter' }).click();
+      await submitSetup(page, { name: 'Stadt Musterstadt', slug: 'stadt-musterstadt' });
+      await choosePinAndKeepRecoveryKey(page, PIN);
       await page.getByRole('button', { name: 'Neue Unterhaltung' }).waitFor({ timeout: WAIT_MS });
 
       // The administrator changes the policy (from another session of hers).

@@ -1,8 +1,16 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminCommandSchema, runAdminCommand } from '../../src/admin/admin-commands.js';
 import { launchChromium } from '../support/browser.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
+import {
+  PASSWORD,
+  WAIT_MS,
+  choosePinAndKeepRecoveryKey,
+  openApp,
+  submitSetup,
+  type OpenedApp,
+} from './app-flows.js';
 import { checkScreen } from './screen-check.js';
 
 /* A conversation's details in the web app against a real server: the owner adds, renames and
@@ -10,58 +18,15 @@ import { checkScreen } from './screen-check.js';
    organization in the app; her colleagues are created by the operator command (the invite flow
    is web-app.test.ts's subject) and sign in in their own browser contexts. */
 
-const WAIT_MS = 30_000;
-const PASSWORD = 'correct horse battery staple';
 const ORGANIZATION = 'stadt-musterstadt';
 const SAFETY_CODE = 'Sicherheitscode, 12 Gruppen zu je 5 Ziffern';
 
-interface OpenedApp {
-  readonly context: BrowserContext;
-  readonly page: Page;
-  readonly problems: string[];
-}
-
-async function openApp(browser: Browser, url: string): Promise<OpenedApp> {
-  const context = await browser.newContext({
-    locale: 'de-DE',
-    viewport: { width: 1440, height: 900 },
+/** A user who is no member (any more) gets 404 for the conversation's roster. */
+const openMemberApp = (browser: Browser, url: string): Promise<OpenedApp> =>
+  openApp(browser, url, {
+    isExpectedAnswer: (status, pathname) =>
+      status === 404 && /^\/api\/conversations\/[^/]+$/.test(pathname),
   });
-  const page = await context.newPage();
-  const problems: string[] = [];
-  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
-  page.on('response', (response) => {
-    // Expected refusals: the first device asks for a recovery blob before it makes one; a lost
-    // commit race is re-based; a user who is no member gets 404 for the conversation's roster.
-    const pathname = new URL(response.url()).pathname;
-    const isExpected =
-      (response.status() === 404 && pathname === '/api/me/recovery') ||
-      (response.status() === 409 && /^\/api\/conversations\/[^/]+\/commits$/.test(pathname)) ||
-      (response.status() === 404 && /^\/api\/conversations\/[^/]+$/.test(pathname));
-    if (response.status() >= 400 && !isExpected) {
-      problems.push(`http ${response.status()}: ${response.url()}`);
-    }
-  });
-  page.on('console', (message) => {
-    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) {
-      problems.push(`console: ${message.text()}`);
-    }
-  });
-  await page.goto(url);
-  return { context, page, problems };
-}
-
-async function choosePin(page: Page, pin: string): Promise<void> {
-  await page.getByRole('heading', { name: 'App-PIN festlegen' }).waitFor({ timeout: WAIT_MS });
-  await page.getByLabel('PIN oder Passphrase').fill(pin);
-  await page.getByLabel('PIN wiederholen').fill(pin);
-  await page.getByRole('button', { name: 'PIN festlegen' }).click();
-  await page
-    .getByRole('heading', { name: 'Ihr Wiederherstellungsschlüssel' })
-    .waitFor({ timeout: WAIT_MS });
-  await page.getByText('Ich habe den Schlüssel sicher aufbewahrt').click();
-  await page.getByRole('button', { name: 'Weiter' }).click();
-  await page.getByRole('button', { name: 'Neue Unterhaltung' }).waitFor({ timeout: WAIT_MS });
-}
 
 async function createColleague(server: TestServer, username: string, displayName: string) {
   await runAdminCommand(
@@ -78,14 +43,14 @@ async function createColleague(server: TestServer, username: string, displayName
 }
 
 async function signIn(browser: Browser, server: TestServer, username: string) {
-  const app = await openApp(browser, `${server.baseUrl}/login`);
+  const app = await openMemberApp(browser, `${server.baseUrl}/login`);
   const page = app.page;
   await page.getByRole('heading', { name: 'Anmelden' }).waitFor({ timeout: WAIT_MS });
   await page.getByLabel('Organisation (Kürzel)').fill(ORGANIZATION);
   await page.getByLabel('Benutzername').fill(username);
   await page.getByLabel('Passwort', { exact: true }).fill(PASSWORD);
   await page.getByRole('button', { name: 'Anmelden', exact: true }).click();
-  await choosePin(page, `${username}-pin-2026`);
+  await choosePinAndKeepRecoveryKey(page, `${username}-pin-2026`);
   return app;
 }
 
@@ -135,18 +100,14 @@ describe('conversation details in the web app', () => {
     'adds, renames, removes, compares safety codes on both sides and leaves',
     { timeout: 240_000 },
     async () => {
-      const anna = await openApp(browser, `${server.baseUrl}/setup#${server.setupToken ?? ''}`);
+      const anna = await openMemberApp(
+        browser,
+        `${server.baseUrl}/setup#${server.setupToken ?? ''}`,
+      );
       opened.push(anna);
       const a = anna.page;
-      await a.getByRole('heading', { name: 'Amtsbote einrichten' }).waitFor({ timeout: WAIT_MS });
-      await a.getByLabel('Name der Organisation').fill('Stadt Musterstadt');
-      await a.getByLabel('Organisation (Kürzel)').fill(ORGANIZATION);
-      await a.getByLabel('Anzeigename').fill('Anna Admin');
-      await a.getByLabel('Benutzername').fill('anna');
-      await a.getByLabel('Passwort', { exact: true }).fill(PASSWORD);
-      await a.getByLabel('Passwort wiederholen').fill(PASSWORD);
-      await a.getByRole('button', { name: 'Einrichten' }).click();
-      await choosePin(a, '482913');
+      await submitSetup(a, { name: 'Stadt Musterstadt', slug: ORGANIZATION });
+      await choosePinAndKeepRecoveryKey(a, '482913');
 
       await createColleague(server, 'bernd', 'Bernd Berger');
       await createColleague(server, 'clara', 'Clara Conrad');

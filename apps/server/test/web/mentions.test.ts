@@ -1,76 +1,21 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/browser.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
+import {
+  WAIT_MS,
+  acceptInvitation,
+  choosePinAndKeepRecoveryKey,
+  createInvitation,
+  openApp,
+  submitSetup,
+  type OpenedApp,
+} from './app-flows.js';
 import { checkScreen } from './screen-check.js';
 
 /* Mentions and the urgent flag in the web app: Anna mentions Bernd in a group by choosing him
    from the "@" suggestions with the keyboard and sends the text marked urgent; Bernd sees the
    mention as his, the urgent mark and hears the urgent arrival. */
-
-const WAIT_MS = 30_000;
-const PASSWORD = 'correct horse battery staple';
-
-interface OpenedApp {
-  readonly context: BrowserContext;
-  readonly page: Page;
-  readonly problems: string[];
-  violations(): Promise<string[]>;
-}
-
-const WATCH_PAGE = `
-  window.__violations = [];
-  document.addEventListener('securitypolicyviolation', (event) => {
-    window.__violations.push([event.violatedDirective, event.blockedURI].join(' '));
-  });
-`;
-
-async function openApp(browser: Browser, url: string): Promise<OpenedApp> {
-  const context = await browser.newContext({
-    locale: 'de-DE',
-    viewport: { width: 1440, height: 900 },
-  });
-  await context.addInitScript(WATCH_PAGE);
-  const page = await context.newPage();
-  const problems: string[] = [];
-  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
-  page.on('response', (response) => {
-    // A first device asks whether a recovery blob exists (404: none yet); two devices committing
-    // in the same epoch: the loser gets 409 and re-bases.
-    const pathname = new URL(response.url()).pathname;
-    const isExpected =
-      (response.status() === 404 && pathname === '/api/me/recovery') ||
-      (response.status() === 409 && /^\/api\/conversations\/[^/]+\/commits$/.test(pathname));
-    if (response.status() >= 400 && !isExpected) {
-      problems.push(`http ${response.status()}: ${response.url()}`);
-    }
-  });
-  page.on('console', (message) => {
-    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) {
-      problems.push(`console: ${message.text()}`);
-    }
-  });
-  await page.goto(url);
-  return {
-    context,
-    page,
-    problems,
-    violations: () => page.evaluate<string[]>('window.__violations'),
-  };
-}
-
-async function choosePinAndKeepRecoveryKey(page: Page, pin: string): Promise<void> {
-  await page.getByRole('heading', { name: 'App-PIN festlegen' }).waitFor({ timeout: WAIT_MS });
-  await page.getByLabel('PIN oder Passphrase').fill(pin);
-  await page.getByLabel('PIN wiederholen').fill(pin);
-  await page.getByRole('button', { name: 'PIN festlegen' }).click();
-  await page
-    .getByRole('heading', { name: 'Ihr Wiederherstellungsschlüssel' })
-    .waitFor({ timeout: WAIT_MS });
-  await page.getByText('Ich habe den Schlüssel sicher aufbewahrt').click();
-  await page.getByRole('button', { name: 'Weiter' }).click();
-  await page.getByRole('button', { name: 'Neue Unterhaltung' }).waitFor({ timeout: WAIT_MS });
-}
 
 const TEXT = 'Hallo @Bernd Berger bitte bis Mittag prüfen';
 
@@ -103,30 +48,18 @@ describe('mentions and urgent messages in the web app', () => {
       const anna = await openApp(browser, `${server.baseUrl}/setup#${server.setupToken ?? ''}`);
       opened.push(anna);
       const a = anna.page;
-      await a.getByRole('heading', { name: 'Amtsbote einrichten' }).waitFor({ timeout: WAIT_MS });
-      await a.getByLabel('Name der Organisation').fill('Stadt Musterstadt');
-      await a.getByLabel('Organisation (Kürzel)').fill('stadt-musterstadt');
-      await a.getByLabel('Anzeigename').fill('Anna Admin');
-      await a.getByLabel('Benutzername').fill('anna');
-      await a.getByLabel('Passwort', { exact: true }).fill(PASSWORD);
-      await a.getByLabel('Passwort wiederholen').fill(PASSWORD);
-      await a.getByRole('button', { name: 'Einrichten' }).click();
+      await submitSetup(a, { name: 'Stadt Musterstadt', slug: 'stadt-musterstadt' });
       await choosePinAndKeepRecoveryKey(a, '482913');
-
-      await a.getByRole('button', { name: 'Kollegin oder Kollegen einladen' }).click();
-      await a.getByRole('button', { name: 'Einladungslink erstellen' }).click();
-      const inviteToken = new URL(await a.getByTestId('invite-link').inputValue()).hash;
-      await a.locator('.dialog-actions').getByRole('button', { name: 'Schließen' }).click();
+      const inviteToken = await createInvitation(a);
 
       const bernd = await openApp(browser, `${server.baseUrl}/invite${inviteToken}`);
       opened.push(bernd);
       const b = bernd.page;
-      await b.getByLabel('Anzeigename').fill('Bernd Berger');
-      await b.getByLabel('Abteilung (optional)').fill('Bauamt');
-      await b.getByLabel('Benutzername').fill('bernd');
-      await b.getByLabel('Passwort', { exact: true }).fill(PASSWORD);
-      await b.getByLabel('Passwort wiederholen').fill(PASSWORD);
-      await b.getByRole('button', { name: 'Konto anlegen' }).click();
+      await acceptInvitation(b, {
+        displayName: 'Bernd Berger',
+        username: 'bernd',
+        department: 'Bauamt',
+      });
       await choosePinAndKeepRecoveryKey(b, 'bernd-pin-2026');
       const berndId = (
         await server.handle.storage.db

@@ -2,13 +2,19 @@ import type { Browser, BrowserContext, Page, WebSocketRoute } from 'playwright-c
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/browser.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
+import {
+  WAIT_MS,
+  acceptInvitation,
+  choosePinAndKeepRecoveryKey,
+  createInvitation,
+  isUsualRefusal,
+  submitSetup,
+} from './app-flows.js';
 
 /* The outbox in the web app: Anna loses the network, writes two texts that wait in her outbox,
    reloads the app while still offline and finds them waiting, in order; once the network is
    back they go out, each exactly once, and Bernd receives them in order. */
 
-const WAIT_MS = 30_000;
-const PASSWORD = 'correct horse battery staple';
 const ANNA_PIN = '482913';
 const WAITING = 'wartet auf die Verbindung';
 const CONNECTED = 'Verbunden';
@@ -112,13 +118,8 @@ async function openApp(
   const problems: string[] = [];
   page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
   page.on('response', (response) => {
-    // A first device asks whether a recovery blob exists (404: none yet); two devices committing
-    // in the same epoch: the loser gets 409 and re-bases.
     const pathname = new URL(response.url()).pathname;
-    const isExpected =
-      (response.status() === 404 && pathname === '/api/me/recovery') ||
-      (response.status() === 409 && /^\/api\/conversations\/[^/]+\/commits$/.test(pathname));
-    if (response.status() >= 400 && !isExpected) {
+    if (response.status() >= 400 && !isUsualRefusal(response.status(), pathname)) {
       problems.push(`http ${response.status()}: ${response.url()}`);
     }
   });
@@ -141,19 +142,6 @@ async function openApp(
     problems,
     violations: () => page.evaluate<string[]>('window.__violations'),
   };
-}
-
-async function choosePinAndKeepRecoveryKey(page: Page, pin: string): Promise<void> {
-  await page.getByRole('heading', { name: 'App-PIN festlegen' }).waitFor({ timeout: WAIT_MS });
-  await page.getByLabel('PIN oder Passphrase').fill(pin);
-  await page.getByLabel('PIN wiederholen').fill(pin);
-  await page.getByRole('button', { name: 'PIN festlegen' }).click();
-  await page
-    .getByRole('heading', { name: 'Ihr Wiederherstellungsschlüssel' })
-    .waitFor({ timeout: WAIT_MS });
-  await page.getByText('Ich habe den Schlüssel sicher aufbewahrt').click();
-  await page.getByRole('button', { name: 'Weiter' }).click();
-  await page.getByRole('button', { name: 'Neue Unterhaltung' }).waitFor({ timeout: WAIT_MS });
 }
 
 async function sendText(page: Page, text: string): Promise<void> {
@@ -207,29 +195,14 @@ describe('the outbox in the web app', () => {
       const annaNetwork = anna.network;
       if (annaNetwork === null) throw new Error('the network of Anna is not routed');
       const a = anna.page;
-      await a.getByRole('heading', { name: 'Amtsbote einrichten' }).waitFor({ timeout: WAIT_MS });
-      await a.getByLabel('Name der Organisation').fill('Stadt Musterstadt');
-      await a.getByLabel('Organisation (Kürzel)').fill('stadt-musterstadt');
-      await a.getByLabel('Anzeigename').fill('Anna Admin');
-      await a.getByLabel('Benutzername').fill('anna');
-      await a.getByLabel('Passwort', { exact: true }).fill(PASSWORD);
-      await a.getByLabel('Passwort wiederholen').fill(PASSWORD);
-      await a.getByRole('button', { name: 'Einrichten' }).click();
+      await submitSetup(a, { name: 'Stadt Musterstadt', slug: 'stadt-musterstadt' });
       await choosePinAndKeepRecoveryKey(a, ANNA_PIN);
-
-      await a.getByRole('button', { name: 'Kollegin oder Kollegen einladen' }).click();
-      await a.getByRole('button', { name: 'Einladungslink erstellen' }).click();
-      const inviteToken = new URL(await a.getByTestId('invite-link').inputValue()).hash;
-      await a.locator('.dialog-actions').getByRole('button', { name: 'Schließen' }).click();
+      const inviteToken = await createInvitation(a);
 
       const bernd = await openApp(browser, `${server.baseUrl}/invite${inviteToken}`);
       opened.push(bernd);
       const b = bernd.page;
-      await b.getByLabel('Anzeigename').fill('Bernd Berger');
-      await b.getByLabel('Benutzername').fill('bernd');
-      await b.getByLabel('Passwort', { exact: true }).fill(PASSWORD);
-      await b.getByLabel('Passwort wiederholen').fill(PASSWORD);
-      await b.getByRole('button', { name: 'Konto anlegen' }).click();
+      await acceptInvitation(b, { displayName: 'Bernd Berger', username: 'bernd' });
       await choosePinAndKeepRecoveryKey(b, 'bernd-pin-2026');
 
       // A direct conversation, both online, both looking at it.

@@ -2,14 +2,13 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/browser.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
+import { WAIT_MS, choosePinAndKeepRecoveryKey, submitSetup } from './app-flows.js';
 import { checkScreen } from './screen-check.js';
 
 /* A server and an app that speak different protocol versions: the real server refuses the
    app's hello, and the app names which side is too old instead of trying again forever. The
    app's hello is rewritten on its way to the server to claim another version. */
 
-const WAIT_MS = 30_000;
-const PASSWORD = 'correct horse battery staple';
 const PIN = '482913';
 
 /** Opens the app in a new page whose WebSocket hello claims `protocolVersion`. */
@@ -57,18 +56,8 @@ describe('the web app and a server of another protocol version', () => {
     const context = await browser.newContext({ locale: 'de-DE' });
     const first = await context.newPage();
     await first.goto(`${server.baseUrl}/setup#${server.setupToken ?? ''}`);
-    await first.getByLabel('Name der Organisation').fill('Stadt Musterstadt');
-    await first.getByLabel('Organisation (Kürzel)').fill('stadt-musterstadt');
-    await first.getByLabel('Anzeigename').fill('Anna Admin');
-    await first.getByLabel('Benutzername').fill('anna');
-    await first.getByLabel('Passwort', { exact: true }).fill(PASSWORD);
-    await first.getByLabel('Passwort wiederholen').fill(PASSWORD);
-    await first.getByRole('button', { name: 'Einrichten' }).click();
-    await first.getByLabel('PIN oder Passphrase').fill(PIN, { timeout: WAIT_MS });
-    await first.getByLabel('PIN wiederholen').fill(PIN);
-    await first.getByRole('button', { name: 'PIN festlegen' }).click();
-    await first.getByText('Ich habe den Schlüssel sicher aufbewahrt').click({ timeout: WAIT_MS });
-    await first.getByRole('button', { name: 'Weiter' }).click();
+    await submitSetup(first, { name: 'Stadt Musterstadt', slug: 'stadt-musterstadt' });
+    await choosePinAndKeepRecoveryKey(first, PIN);
     await first
       .getByRole('status')
       .filter({ hasText: /^Verbunden$/ })
