@@ -1,24 +1,13 @@
 import type { MessagingClient } from '@amtsbote/client';
 import type { DirectoryEntry } from '@amtsbote/protocol';
-import { useEffect, useState, type ReactElement, type SyntheticEvent } from 'react';
-import {
-  Button,
-  Dialog,
-  Form,
-  Heading,
-  Input,
-  Label,
-  Modal,
-  RadioGroup,
-  SearchField,
-  Text,
-} from 'react-aria-components';
+import { useCallback, useState, type ReactElement, type SyntheticEvent } from 'react';
+import { Button, Dialog, Form, Heading, Label, Modal, RadioGroup } from 'react-aria-components';
 import { useTranslation } from 'react-i18next';
 import { problemOf, type Problem } from '../../app/problems.js';
-import { CheckboxItem } from '../../ui/CheckboxItem.js';
 import { ProblemAlert } from '../../ui/ProblemAlert.js';
 import { RadioItem } from '../../ui/RadioItem.js';
 import { TextInput } from '../../ui/TextInput.js';
+import { ColleaguePicker, useDirectorySearch } from './ColleaguePicker.js';
 
 type Kind = 'direct' | 'group' | 'channel';
 
@@ -36,30 +25,19 @@ export function NewConversationDialog(props: NewConversationDialogProps): ReactE
   const [kind, setKind] = useState<Kind>('direct');
   const [name, setName] = useState('');
   const [query, setQuery] = useState('');
-  const [results, setResults] = useState<readonly DirectoryEntry[]>([]);
   const [selected, setSelected] = useState<ReadonlyMap<string, DirectoryEntry>>(new Map());
   const [isBusy, setBusy] = useState(false);
   const [problem, setProblem] = useState<Problem | null>(null);
   const [hint, setHint] = useState<'pickOne' | 'pickSome' | null>(null);
 
-  useEffect(() => {
-    if (!props.isOpen) return;
-    let isCurrent = true;
-    const timer = setTimeout(() => {
-      props.client
-        .searchDirectory(query, { limit: 20 })
-        .then((page) => {
-          if (isCurrent) setResults(page.users.filter((u) => u.id !== props.ownUserId));
-        })
-        .catch((error: unknown) => {
-          if (isCurrent) setProblem(problemOf(error));
-        });
-    }, 200);
-    return () => {
-      isCurrent = false;
-      clearTimeout(timer);
-    };
-  }, [props.client, props.isOpen, props.ownUserId, query]);
+  const onSearchError = useCallback((error: unknown) => {
+    setProblem(problemOf(error));
+  }, []);
+  const found = useDirectorySearch(props.client, query, {
+    isEnabled: props.isOpen,
+    onError: onSearchError,
+  });
+  const results = found.filter((user) => user.id !== props.ownUserId);
 
   const toggle = (user: DirectoryEntry, isOn: boolean): void => {
     setSelected((current) => {
@@ -138,29 +116,18 @@ export function NewConversationDialog(props: NewConversationDialogProps): ReactE
               maxLength={100}
             />
           )}
-          <SearchField className="field" value={query} onChange={setQuery}>
-            <Label>{t('create.search')}</Label>
-            <Input />
-            <Text slot="description">{t('create.searchHint')}</Text>
-          </SearchField>
-          <fieldset className="people-results">
-            <legend className="visually-hidden">{t('create.search')}</legend>
-            {results.length === 0 ? <p className="empty">{t('create.noResults')}</p> : null}
-            {results.map((user) => (
-              <CheckboxItem
-                key={user.id}
-                isSelected={selected.has(user.id)}
-                onChange={(isOn) => {
-                  toggle(user, isOn);
-                }}
-              >
-                <span className="person">
-                  <span>{user.displayName}</span>
-                  <span className="muted">{user.username}</span>
-                </span>
-              </CheckboxItem>
-            ))}
-          </fieldset>
+          <ColleaguePicker
+            query={query}
+            onQueryChange={setQuery}
+            results={results}
+            isSelected={(userId) => selected.has(userId)}
+            onToggle={toggle}
+            labels={{
+              search: t('create.search'),
+              hint: t('create.searchHint'),
+              noResults: t('create.noResults'),
+            }}
+          />
           <div role="alert" className="problem-region">
             {hint === null ? null : <p className="problem">{t(`create.${hint}`)}</p>}
           </div>

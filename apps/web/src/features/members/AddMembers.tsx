@@ -1,9 +1,9 @@
 import type { MessagingClient } from '@amtsbote/client';
 import type { DirectoryEntry } from '@amtsbote/protocol';
-import { useEffect, useState, type ReactElement } from 'react';
-import { Button, Input, Label, SearchField, Text } from 'react-aria-components';
+import { useState, type ReactElement } from 'react';
+import { Button } from 'react-aria-components';
 import { useTranslation } from 'react-i18next';
-import { CheckboxItem } from '../../ui/CheckboxItem.js';
+import { ColleaguePicker, useDirectorySearch } from '../chat/ColleaguePicker.js';
 
 export interface AddMembersProps {
   readonly client: MessagingClient;
@@ -20,27 +20,9 @@ export function AddMembers(props: AddMembersProps): ReactElement {
   const { client, memberUserIds } = props;
   const { t } = useTranslation();
   const [query, setQuery] = useState('');
-  const [results, setResults] = useState<readonly DirectoryEntry[]>([]);
   const [selected, setSelected] = useState<ReadonlyMap<string, DirectoryEntry>>(new Map());
   const [isHinting, setHinting] = useState(false);
-
-  useEffect(() => {
-    let isCurrent = true;
-    const timer = setTimeout(() => {
-      client
-        .searchDirectory(query, { limit: 20 })
-        .then((page) => {
-          if (isCurrent) setResults(page.users);
-        })
-        .catch(() => {
-          if (isCurrent) setResults([]);
-        });
-    }, 200);
-    return () => {
-      isCurrent = false;
-      clearTimeout(timer);
-    };
-  }, [client, query]);
+  const results = useDirectorySearch(client, query);
 
   const offered = results.filter((user) => !memberUserIds.has(user.id));
   const toggle = (user: DirectoryEntry, isOn: boolean): void => {
@@ -67,29 +49,18 @@ export function AddMembers(props: AddMembersProps): ReactElement {
   return (
     <section className="members-section" aria-labelledby="members-add-heading">
       <h3 id="members-add-heading">{t('members.add')}</h3>
-      <SearchField className="field" value={query} onChange={setQuery}>
-        <Label>{t('members.search')}</Label>
-        <Input />
-        <Text slot="description">{t('members.searchHint')}</Text>
-      </SearchField>
-      <fieldset className="people-results">
-        <legend className="visually-hidden">{t('members.search')}</legend>
-        {offered.length === 0 ? <p className="empty">{t('members.noResults')}</p> : null}
-        {offered.map((user) => (
-          <CheckboxItem
-            key={user.id}
-            isSelected={selected.has(user.id)}
-            onChange={(isOn) => {
-              toggle(user, isOn);
-            }}
-          >
-            <span className="person">
-              <span>{user.displayName}</span>
-              <span className="muted">{user.username}</span>
-            </span>
-          </CheckboxItem>
-        ))}
-      </fieldset>
+      <ColleaguePicker
+        query={query}
+        onQueryChange={setQuery}
+        results={offered}
+        isSelected={(userId) => selected.has(userId)}
+        onToggle={toggle}
+        labels={{
+          search: t('members.search'),
+          hint: t('members.searchHint'),
+          noResults: t('members.noResults'),
+        }}
+      />
       <div role="alert" className="problem-region">
         {isHinting ? <p className="problem">{t('members.pickSome')}</p> : null}
       </div>
