@@ -33,6 +33,7 @@ describe('loadConfig', () => {
       setupLinkTtlMs: DAY_MS,
       databaseMaxConnections: 10,
       historyQuotaBytes: 256 * 1024 * 1024,
+      rateLimitPerMinute: 600,
       blobStore: { kind: 'filesystem', directory: path.resolve('./data/blobs') },
       maxFileBytes: 4096 * MiB,
       fileQuotaBytes: 100 * 1024 * MiB,
@@ -64,6 +65,7 @@ describe('loadConfig', () => {
       AMTSBOTE_SESSION_TTL_DAYS: '7',
       AMTSBOTE_SETUP_LINK_TTL_HOURS: '2',
       AMTSBOTE_DATABASE_MAX_CONNECTIONS: '25',
+      AMTSBOTE_RATE_LIMIT_PER_MINUTE: '6000',
       AMTSBOTE_HISTORY_QUOTA_MB: '3',
       AMTSBOTE_MAX_FILE_MB: '50',
       AMTSBOTE_FILE_QUOTA_GB: '2',
@@ -81,6 +83,7 @@ describe('loadConfig', () => {
       setupLinkTtlMs: 2 * 3600_000,
       databaseMaxConnections: 25,
       historyQuotaBytes: 3 * 1024 * 1024,
+      rateLimitPerMinute: 6000,
       blobStore: { kind: 'filesystem', directory: path.resolve('/var/lib/amtsbote/blobs') },
       maxFileBytes: 50 * MiB,
       fileQuotaBytes: 2 * 1024 * MiB,
@@ -252,6 +255,15 @@ describe('loadConfig: files', () => {
       expect(error.problems.map((p) => p.split(':')[0]).sort()).toEqual([
         'AMTSBOTE_FILE_QUOTA_GB',
         'AMTSBOTE_MAX_FILE_MB',
+      ]);
+    }
+  });
+
+  it('rejects a rate limit that is not a positive number', () => {
+    for (const value of ['0', '-5', 'viele', '2.5']) {
+      const error = configError({ AMTSBOTE_RATE_LIMIT_PER_MINUTE: value });
+      expect(error.problems.map((p) => p.split(':')[0])).toEqual([
+        'AMTSBOTE_RATE_LIMIT_PER_MINUTE',
       ]);
     }
   });

@@ -31,6 +31,7 @@ const envSchema = z.object({
   AMTSBOTE_SESSION_TTL_DAYS: positiveInt.max(365).default(30),
   AMTSBOTE_SETUP_LINK_TTL_HOURS: positiveInt.max(24 * 30).default(24),
   AMTSBOTE_DATABASE_MAX_CONNECTIONS: positiveInt.max(1000).default(10),
+  AMTSBOTE_RATE_LIMIT_PER_MINUTE: positiveInt.max(1_000_000).default(600),
   AMTSBOTE_HISTORY_QUOTA_MB: positiveInt.max(1024 * 1024).default(256),
   AMTSBOTE_MAX_FILE_MB: positiveInt.max(1024 * 1024).default(4096),
   AMTSBOTE_FILE_QUOTA_GB: positiveInt.max(1024 * 1024).default(100),
@@ -93,6 +94,12 @@ export interface Config {
   readonly databaseMaxConnections: number;
   /** Per-user quota of the encrypted history backup, over all conversations. */
   readonly historyQuotaBytes: number;
+  /**
+   * HTTP requests one client address may make per minute (WebSocket frames are limited per
+   * connection instead). Behind a reverse proxy without AMTSBOTE_TRUST_PROXY every client
+   * shares the proxy's address.
+   */
+  readonly rateLimitPerMinute: number;
   /** Where the encrypted files are kept (ADR 0013). */
   readonly blobStore: BlobStoreConfig;
   /** The largest file upload, in ciphertext bytes (the tus Upload-Length). */
@@ -188,6 +195,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     setupLinkTtlMs: e.AMTSBOTE_SETUP_LINK_TTL_HOURS * 3600_000,
     databaseMaxConnections: e.AMTSBOTE_DATABASE_MAX_CONNECTIONS,
     historyQuotaBytes: e.AMTSBOTE_HISTORY_QUOTA_MB * 1024 * 1024,
+    rateLimitPerMinute: e.AMTSBOTE_RATE_LIMIT_PER_MINUTE,
     blobStore:
       e.AMTSBOTE_BLOB_STORE === 's3'
         ? s3BlobStoreConfig(e)
@@ -290,6 +298,7 @@ export const CONFIG_REFERENCE: ReadonlyArray<readonly [string, string, string]> 
   ['AMTSBOTE_SESSION_TTL_DAYS', '30', 'sessions end after this many days without use'],
   ['AMTSBOTE_SETUP_LINK_TTL_HOURS', '24', 'lifetime of the first-start setup link'],
   ['AMTSBOTE_DATABASE_MAX_CONNECTIONS', '10', 'PostgreSQL connection pool size'],
+  ['AMTSBOTE_RATE_LIMIT_PER_MINUTE', '600', 'HTTP requests per client address and minute'],
   ['AMTSBOTE_HISTORY_QUOTA_MB', '256', 'per-user space for the encrypted history backup (MiB)'],
   ['AMTSBOTE_MAX_FILE_MB', '4096', 'largest encrypted file a device may upload (MiB)'],
   [

@@ -43,7 +43,7 @@ export interface ServerOptions {
   readonly passwordHashing?: Partial<PasswordHasherOptions>;
   readonly loginThrottle?: LoginThrottleOptions;
   readonly authRateLimitPerMinute?: number;
-  /** Tests that play many clients from one loopback address raise it. */
+  /** Tests that play many clients from one loopback address raise it; else the config's. */
   readonly rateLimitPerMinute?: number;
   readonly websocketLivenessIntervalMs?: number;
   /** How often expired uploads and orphaned blobs are swept; null: never (tests sweep directly). */
@@ -178,9 +178,7 @@ export async function startServer(
       ...(options.authRateLimitPerMinute === undefined
         ? {}
         : { authRateLimitPerMinute: options.authRateLimitPerMinute }),
-      ...(options.rateLimitPerMinute === undefined
-        ? {}
-        : { rateLimitPerMinute: options.rateLimitPerMinute }),
+      rateLimitPerMinute: options.rateLimitPerMinute ?? config.rateLimitPerMinute,
     });
     const gateway = new WebsocketGateway({
       identity,

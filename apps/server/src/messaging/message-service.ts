@@ -59,9 +59,9 @@ export async function sendMessage(
   if (message.ciphertext.length === 0) throw invalidField('ciphertext', 'must not be empty');
   const lookUp = (): Promise<StoredMessage | undefined> =>
     findMessage(ctx.db, principal.organizationId, message.conversationId, message.messageId);
-  const stored = await lookUp();
-  if (stored !== undefined) return asResend(principal, stored);
 
+  // The common case, a new message, costs no look-up: a resend is recognised when it is
+  // refused (the message id's unique key, or a membership or epoch that changed since).
   let event: RoutedEvent;
   try {
     event = await ctx.db.transaction().execute(async (tx) => {
@@ -108,10 +108,12 @@ export async function sendMessage(
       };
     });
   } catch (error) {
-    // The same message sent twice at once: the first one stored wins, the other is a resend.
-    const winner = isUniqueViolation(error) ? await lookUp() : undefined;
-    if (winner === undefined) throw error;
-    return asResend(principal, winner);
+    // A message stored before (its answer lost, or the same message sent twice at once) is
+    // answered as stored, whatever changed since; the first one stored wins.
+    if (!(error instanceof AppError) && !isUniqueViolation(error)) throw error;
+    const stored = await lookUp();
+    if (stored === undefined) throw error;
+    return asResend(principal, stored);
   }
 
   await fanOut(ctx, event);

@@ -4,6 +4,13 @@ export interface Metrics {
   readonly registry: Registry;
   readonly httpRequestDuration: Histogram<'method' | 'route' | 'status'>;
   readonly websocketConnections: Gauge;
+  /** Connections whose hello authenticated a session. */
+  readonly websocketSessions: Gauge;
+  /**
+   * From a send frame's arrival to its answer: the message stored and its event handed to the
+   * connections of the devices routed to receive it.
+   */
+  readonly messageDelivery: Histogram<'outcome'>;
   readonly websocketServerCloses: Counter<'reason'>;
   /** Web push messages the push services accepted. */
   readonly pushesSent: Counter;
@@ -28,6 +35,18 @@ export function createMetrics(): Metrics {
     websocketConnections: new Gauge({
       name: 'amtsbote_websocket_connections',
       help: 'Open WebSocket connections (authenticated or not yet)',
+      registers: [registry],
+    }),
+    websocketSessions: new Gauge({
+      name: 'amtsbote_websocket_sessions',
+      help: 'Open WebSocket connections with an authenticated session',
+      registers: [registry],
+    }),
+    messageDelivery: new Histogram({
+      name: 'amtsbote_message_delivery_seconds',
+      help: 'From a send frame to its answer: message stored and pushed to the connected recipients (outcome: sent or refused)',
+      labelNames: ['outcome'],
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers: [registry],
     }),
     websocketServerCloses: new Counter({

@@ -5,6 +5,7 @@ import {
   type Frame,
   type FrameHeaders,
 } from '@amtsbote/protocol';
+import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import { AppError, assertNever } from '../errors.js';
 import type { Principal } from '../identity/sessions.js';
@@ -31,6 +32,8 @@ export interface FrameHandlerOptions {
   readonly logger: Logger;
   readonly principal: Principal;
   readonly sendFrame: (frame: Frame) => void;
+  /** Each send's time from its frame to its answer, for the delivery latency metric. */
+  readonly onSendSettled?: (seconds: number, outcome: 'sent' | 'refused') => void;
   /** Closes the connection with 1008. */
   readonly closeForPolicy: (reason: string) => void;
 }
@@ -101,6 +104,8 @@ export class FrameHandler {
       return;
     }
     this.#sendsInFlight += 1;
+    const startedAt = performance.now();
+    let outcome: 'sent' | 'refused' = 'refused';
     try {
       const sent = await sendMessage(this.#options.messaging, this.#options.principal, {
         conversationId: header.conversationId,
@@ -120,10 +125,12 @@ export class FrameHandler {
         },
         payload: NO_PAYLOAD,
       });
+      outcome = 'sent';
     } catch (error) {
       this.#sendFailure(header.requestId, error);
     } finally {
       this.#sendsInFlight -= 1;
+      this.#options.onSendSettled?.((performance.now() - startedAt) / 1000, outcome);
     }
   }
 

@@ -214,6 +214,7 @@ export class WebsocketGateway {
     }
     if (connection.socket.readyState !== WebSocket.OPEN) return;
     connection.principal = principal;
+    this.#options.metrics.websocketSessions.inc();
     let set = this.#bySession.get(principal.sessionId);
     if (set === undefined) {
       set = new Set();
@@ -230,6 +231,9 @@ export class WebsocketGateway {
       messaging: this.#options.messaging,
       logger: this.#options.logger,
       principal,
+      onSendSettled: (seconds, outcome) => {
+        this.#options.metrics.messageDelivery.observe({ outcome }, seconds);
+      },
       sendFrame: (frame) => {
         if (connection.socket.readyState === WebSocket.OPEN) {
           connection.socket.send(encodeFrame(frame));
@@ -263,6 +267,7 @@ export class WebsocketGateway {
     if (!this.#connections.delete(connection)) return;
     this.#options.metrics.websocketConnections.dec();
     if (connection.principal === null) return;
+    this.#options.metrics.websocketSessions.dec();
     this.#options.registry.remove(connection.principal.deviceId, connection.socket);
     const sessionId = connection.principal.sessionId;
     const set = this.#bySession.get(sessionId);

@@ -1,5 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import {
+  CIPHERSUITES,
   PROTOCOL_VERSION,
+  decodeFrame,
+  encodeFrame,
+  type Frame,
   passwordSchema,
   usernameSchema,
   wsServerMessageSchema,
@@ -30,6 +35,49 @@ async function metricsText(server: TestServer): Promise<string> {
 function metricValue(text: string, name: string): number | null {
   const match = new RegExp(`^${name} (\\S+)$`, 'm').exec(text);
   return match?.[1] === undefined ? null : Number(match[1]);
+}
+
+/** The value of one labelled series, written as in the exposition, e.g. `x_count{a="b"}`. */
+function labelledValue(text: string, series: string): number | null {
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  return line === undefined ? null : Number(line.slice(series.length + 1));
+}
+
+async function openSession(server: TestServer, token: string): Promise<WebSocket> {
+  const socket = new WebSocket(server.wsUrl);
+  await new Promise<void>((resolve, reject) => {
+    socket.once('open', () => resolve());
+    socket.once('error', reject);
+  });
+  const welcome = nextMessage(socket);
+  socket.send(JSON.stringify({ type: 'hello', protocolVersion: PROTOCOL_VERSION, token }));
+  expect((await welcome).type).toBe('welcome');
+  return socket;
+}
+
+function sendFrame(requestId: number, conversationId: string, epoch: number): Uint8Array {
+  return encodeFrame({
+    kind: 'send',
+    header: { requestId, conversationId, messageId: randomUUID(), epoch, intent: 'post' },
+    payload: new Uint8Array([1, 2, 3]),
+  });
+}
+
+/** The answer (sent or error) to one request id. */
+function nextFrame(socket: WebSocket, requestId: number): Promise<Frame> {
+  return new Promise((resolve) => {
+    const onMessage = (data: Buffer): void => {
+      const frame = decodeFrame(new Uint8Array(data));
+      if (
+        (frame.kind === 'sent' || frame.kind === 'error') &&
+        frame.header.requestId === requestId
+      ) {
+        socket.off('message', onMessage);
+        resolve(frame);
+      }
+    };
+    socket.on('message', onMessage);
+  });
 }
 
 function nextMessage(socket: WebSocket): Promise<WsServerMessage> {
@@ -79,25 +127,61 @@ describe('operational endpoints', () => {
     expect(metricValue(text, 'nodejs_eventloop_lag_seconds')).toBeGreaterThanOrEqual(0);
   });
 
-  it('counts an open WebSocket session in amtsbote_websocket_connections', async () => {
+  it('counts an open WebSocket session in amtsbote_websocket_connections and _sessions', async () => {
+    const socket = await openSession(server, adminToken);
+    try {
+      const text = await metricsText(server);
+      expect(metricValue(text, 'amtsbote_websocket_connections')).toBe(1);
+      expect(metricValue(text, 'amtsbote_websocket_sessions')).toBe(1);
+    } finally {
+      socket.close();
+    }
+    await vi.waitFor(async () => {
+      const text = await metricsText(server);
+      expect(metricValue(text, 'amtsbote_websocket_connections')).toBe(0);
+      expect(metricValue(text, 'amtsbote_websocket_sessions')).toBe(0);
+    });
+  });
+
+  it('counts a connection that has not said hello as a connection, not as a session', async () => {
     const socket = new WebSocket(server.wsUrl);
     try {
       await new Promise<void>((resolve, reject) => {
         socket.once('open', () => resolve());
         socket.once('error', reject);
       });
-      const welcome = nextMessage(socket);
-      socket.send(
-        JSON.stringify({ type: 'hello', protocolVersion: PROTOCOL_VERSION, token: adminToken }),
-      );
-      expect((await welcome).type).toBe('welcome');
-      expect(metricValue(await metricsText(server), 'amtsbote_websocket_connections')).toBe(1);
+      const text = await metricsText(server);
+      expect(metricValue(text, 'amtsbote_websocket_connections')).toBe(1);
+      expect(metricValue(text, 'amtsbote_websocket_sessions')).toBe(0);
     } finally {
       socket.close();
     }
-    await vi.waitFor(async () => {
-      expect(metricValue(await metricsText(server), 'amtsbote_websocket_connections')).toBe(0);
+  });
+
+  it('records the delivery latency of each send by outcome', async () => {
+    const conversationId = randomUUID();
+    const created = await rawRequest(server, '/api/conversations', {
+      token: adminToken,
+      body: { conversationId, kind: 'group', ciphersuite: CIPHERSUITES.xwing, memberUserIds: [] },
     });
+    expect(created.status).toBe(201);
+    const before = await metricsText(server);
+    const socket = await openSession(server, adminToken);
+    try {
+      const answers = [0, 1].map((requestId) => nextFrame(socket, requestId));
+      socket.send(sendFrame(0, conversationId, 0));
+      // A stale epoch is refused: the second outcome.
+      socket.send(sendFrame(1, conversationId, 7));
+      expect((await answers[0])?.kind).toBe('sent');
+      expect((await answers[1])?.kind).toBe('error');
+    } finally {
+      socket.close();
+    }
+    const after = await metricsText(server);
+    for (const outcome of ['sent', 'refused']) {
+      const name = `amtsbote_message_delivery_seconds_count{outcome="${outcome}"}`;
+      expect((labelledValue(after, name) ?? 0) - (labelledValue(before, name) ?? 0)).toBe(1);
+    }
   });
 
   it('publishes an OpenAPI 3.1 document generated from the request schemas', async () => {

@@ -135,6 +135,39 @@ describeOnEachBackend('WebSocket frames', (backend) => {
     memberConnection.close();
   });
 
+  it('answers a resend as stored, with its seq, also after the epoch moved on', async () => {
+    const owner = await newDevice(server);
+    const member = await newDevice(server);
+    const conversation = await groupWith(server, owner, [member]);
+    const connection = await connectFrames(server.wsUrl, owner.token);
+    const frame = sendFrame(conversation.id, 1, new Uint8Array([4, 5, 6]), 21);
+    connection.send(frame);
+    const first = await connection.next('sent', (f) => f.header.requestId === 21);
+    // Another commit: the resent message's epoch is stale now, but it was stored before.
+    await addDevices(server, owner, conversation.id, 1, []);
+
+    connection.send({ ...frame, header: { ...frame.header, requestId: 22 } } as Frame);
+    const again = await connection.next('sent', (f) => f.header.requestId === 22);
+    expect(again.header).toMatchObject({ seq: first.header.seq, sentAt: first.header.sentAt });
+    // The member's device may not reuse the id: it is the owner's message.
+    const memberConnection = await connectFrames(server.wsUrl, member.token);
+    memberConnection.send({
+      ...frame,
+      header: { ...frame.header, requestId: 23, epoch: 2 },
+    } as Frame);
+    expect((await memberConnection.next('error')).header).toMatchObject({
+      requestId: 23,
+      code: 'invalid_request',
+    });
+    expect(await streamOf(server, owner, conversation.id)).toEqual([
+      { type: 'commit', seq: 1 },
+      { type: 'message', seq: 2 },
+      { type: 'commit', seq: 3 },
+    ]);
+    connection.close();
+    memberConnection.close();
+  });
+
   it('advances the cursor on an ack frame and consumes the welcome', async () => {
     const owner = await newDevice(server);
     const member = await newDevice(server);
