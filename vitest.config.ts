@@ -64,6 +64,17 @@ export default defineConfig({
         },
       },
       {
+        // The benchmark harness's own guards (loopback only, bounded, cleans up after itself);
+        // it runs the built server, which `npm ci` builds.
+        test: {
+          name: 'bench',
+          root: 'bench',
+          include: ['**/*.test.js'],
+          testTimeout: 120_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
         // The packages' browser code (IndexedDB, WebCrypto in a page) in Debian's Chromium:
         // no browser can be downloaded here, so Playwright launches the system's.
         resolve,

@@ -19,7 +19,14 @@ const SCENARIOS = {
   'file-crypto': { module: './file-crypto.js', run: 'fileCrypto', maxSeconds: 300 },
   'file-transfer': { module: './file-transfer.js', run: 'fileTransfer', maxSeconds: 900 },
   'web-budgets': { module: './web-budgets.js', run: 'webBudgets', maxSeconds: 900 },
+  sessions: { module: './load/index.js', run: 'loadSessions', maxSeconds: 1200, isLoad: true },
+  storm: { module: './load/index.js', run: 'loadStorm', maxSeconds: 1200, isLoad: true },
+  direct: { module: './load/index.js', run: 'loadDirect', maxSeconds: 1800, isLoad: true },
+  fanout: { module: './load/index.js', run: 'loadFanout', maxSeconds: 1200, isLoad: true },
+  mls: { module: './load/index.js', run: 'loadMls', maxSeconds: 1200, isLoad: true },
 };
+
+const BACKENDS = { pglite: ['pglite'], postgres: ['postgres'], both: ['pglite', 'postgres'] };
 
 const CIPHERSUITES = ['xwing', 'classic'];
 
@@ -27,13 +34,26 @@ const USAGE = `usage: npm run bench -- <scenario> [options]
 scenarios: ${Object.keys(SCENARIOS).join(', ')}
 options:
   --ciphersuite xwing|classic   MLS ciphersuite (default xwing)
-  --count N                     mls-messages: messages per repetition (default 2000)
+  --count N                     mls-messages: messages per repetition; sessions, storm,
+                                direct: sessions online; fanout: channel members; mls: texts
+                                per member (default 2000)
+  --rate R[,R…]                 direct: messages per second, one run per rate (default 2500)
+  --duration S                  direct: seconds each rate is held (default 20)
+  --posts N                     fanout: posts measured per repetition (default 5)
+  --backend pglite|postgres|both  load scenarios: Amtsbote's storage (default pglite; postgres
+                                uses a fresh database on AMTSBOTE_BENCH_POSTGRES_URL or the
+                                local server)
+  --peer ejabberd|none          load scenarios: also measure ejabberd, where installed (default)
+  --workers N                   load scenarios: load-client processes (default count/5000, ≥ 2)
+  --json                        print the JSON report only
   --bytes N                     mls-messages: plaintext bytes per message (default 100)
-  --members M                   mls-commit-*: devices added / group size (default 1000)
+  --members M                   mls-commit-*: devices added / group size (default 1000);
+                                mls: members of the group, each a real client (default 20)
   --mebibytes N                 file-crypto, file-transfer: plaintext MiB per repetition (default 256)
   --disconnects N               file-transfer: one more upload, cut N times by a proxy (default 0)
   --messages N                  web-budgets: texts in the measured conversation (default 10000)
-  --repetitions R               repetitions; the median is reported (default 5)
+  --repetitions R               repetitions; the median is reported (default 5; load
+                                scenarios 1, each repetition on a fresh server)
   --max-seconds S               stops the scenario once S seconds are spent (default per scenario)`;
 
 function newestMtimeMs(dir) {
@@ -67,6 +87,10 @@ function positiveInteger(name, value) {
   return number;
 }
 
+function refuse(message) {
+  throw new Error(message);
+}
+
 function parseOptions(argv) {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -75,11 +99,18 @@ function parseOptions(argv) {
       ciphersuite: { type: 'string', default: 'xwing' },
       count: { type: 'string', default: '2000' },
       bytes: { type: 'string', default: '100' },
-      members: { type: 'string', default: '1000' },
+      members: { type: 'string' },
       mebibytes: { type: 'string', default: '256' },
       disconnects: { type: 'string', default: '0' },
       messages: { type: 'string', default: '10000' },
-      repetitions: { type: 'string', default: '5' },
+      repetitions: { type: 'string' },
+      rate: { type: 'string', default: '2500' },
+      duration: { type: 'string', default: '20' },
+      posts: { type: 'string', default: '5' },
+      backend: { type: 'string', default: 'pglite' },
+      peer: { type: 'string', default: 'ejabberd' },
+      workers: { type: 'string' },
+      json: { type: 'boolean', default: false },
       'max-seconds': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
@@ -92,7 +123,10 @@ function parseOptions(argv) {
   if (!CIPHERSUITES.includes(values.ciphersuite)) {
     throw new Error(`--ciphersuite must be one of ${CIPHERSUITES.join(', ')}`);
   }
-  const members = positiveInteger('members', values.members);
+  const members = positiveInteger(
+    'members',
+    values.members ?? (scenario === 'mls' ? '20' : '1000'),
+  );
   if (members < 3 && scenario === 'mls-commit-process') {
     throw new Error('--members must be at least 3 for mls-commit-process');
   }
@@ -107,7 +141,16 @@ function parseOptions(argv) {
     disconnects:
       values.disconnects === '0' ? 0 : positiveInteger('disconnects', values.disconnects),
     messages: positiveInteger('messages', values.messages),
-    repetitions: positiveInteger('repetitions', values.repetitions),
+    repetitions: positiveInteger('repetitions', values.repetitions ?? (spec.isLoad ? '1' : '5')),
+    rates: values.rate.split(',').map((rate) => positiveInteger('rate', rate)),
+    duration: positiveInteger('duration', values.duration),
+    posts: positiveInteger('posts', values.posts),
+    backends: BACKENDS[values.backend] ?? refuse('--backend must be pglite, postgres or both'),
+    peer: ['ejabberd', 'none'].includes(values.peer)
+      ? values.peer
+      : refuse('--peer must be ejabberd or none'),
+    workers: values.workers === undefined ? null : positiveInteger('workers', values.workers),
+    isJson: values.json,
     maxSeconds: positiveInteger('max-seconds', values['max-seconds'] ?? spec.maxSeconds),
   };
 }
@@ -120,6 +163,21 @@ function machine() {
     cpuModel: cpus()[0]?.model ?? 'unknown',
     loadAverageAtStart: [one, five, fifteen].map((v) => Number(v.toFixed(2))),
   };
+}
+
+/**
+ * A load run stops by itself: the deadline ends it between steps, and should a step hang, this
+ * ends every process it started a minute after its budget and exits.
+ */
+async function stopLoadAfter(options) {
+  const { runAll } = await import('./load/cleanup.js');
+  return setTimeout(
+    () => {
+      console.error(`${options.scenario}: --max-seconds ${options.maxSeconds} spent; stopping`);
+      void runAll().finally(() => process.exit(1));
+    },
+    (options.maxSeconds + 60) * 1000,
+  ).unref();
 }
 
 async function main() {
@@ -144,6 +202,7 @@ async function main() {
   const startedAt = new Date().toISOString();
   const env = machine();
   const deadline = new Deadline(options.maxSeconds);
+  const hardStop = options.spec.isLoad ? await stopLoadAfter(options) : null;
   let result;
   try {
     result = await scenarioModule[options.spec.run](options, deadline);
@@ -153,6 +212,8 @@ async function main() {
       return 1;
     }
     throw error;
+  } finally {
+    clearTimeout(hardStop ?? undefined);
   }
   const report = {
     scenario: options.scenario,
@@ -161,9 +222,12 @@ async function main() {
     machine: { ...env, loadAverageAtEnd: loadavg().map((v) => Number(v.toFixed(2))) },
     isBudgetSpent: deadline.isSpent,
   };
-  console.log(JSON.stringify(report));
-  console.log('');
-  console.log(markdownTable(report));
+  const { markdown, ...json } = report;
+  console.log(JSON.stringify(json));
+  if (!options.isJson) {
+    console.log('');
+    console.log(markdown ?? markdownTable(report));
+  }
   return 0;
 }
 

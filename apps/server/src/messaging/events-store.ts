@@ -9,6 +9,62 @@ export async function insertEvent(db: Kysely<Database>, row: ConversationEventRo
   await db.insertInto('conversation_events').values(row).execute();
 }
 
+export interface MessageToStore {
+  readonly organizationId: string;
+  readonly conversationId: string;
+  readonly userId: string;
+  readonly deviceId: string;
+  readonly messageId: string;
+  readonly epoch: number;
+  readonly intent: 'post' | 'response';
+  readonly data: Uint8Array;
+  readonly sentAt: Date;
+}
+
+/**
+ * Stores an application message in ONE statement when everything allows it: the conversation
+ * is the organization's and at the message's epoch, the user a current member allowed to post
+ * it (channels: owners and posters, anyone responds), the device routed, live and its user
+ * active. The conversation's last_seq moves on and the event is inserted atomically; its row
+ * lock orders it with commits as the checked transaction does. Returns the seq, or null when
+ * a condition does not hold (the caller then finds out which, in the checked transaction).
+ * A message id stored before raises the unique violation of conversation_events_message.
+ */
+export async function insertMessageIfAllowed(
+  db: Kysely<Database>,
+  message: MessageToStore,
+): Promise<number | null> {
+  const result = await sql<{ seq: number }>`
+    with advanced as (
+      update conversations c set last_seq = c.last_seq + 1
+      where c.id = ${message.conversationId}
+        and c.organization_id = ${message.organizationId}
+        and c.epoch = ${message.epoch}
+        and exists (
+          select 1 from conversation_members m
+          where m.conversation_id = c.id and m.user_id = ${message.userId}
+            and m.removed_at is null
+            and (c.kind <> 'channel' or ${message.intent}::text = 'response'
+              or m.role in ('owner', 'poster')))
+        and exists (
+          select 1 from conversation_devices cd
+          join devices d on d.id = cd.device_id
+          join users u on u.id = d.user_id
+          where cd.conversation_id = c.id and cd.device_id = ${message.deviceId}
+            and cd.until_seq is null and d.revoked_at is null and u.status = 'active')
+      returning c.last_seq
+    )
+    insert into conversation_events
+      (conversation_id, seq, type, epoch, sender_device_id, message_id, data, sent_at, intent)
+    select ${message.conversationId}::uuid, advanced.last_seq, 'message', ${message.epoch}::bigint,
+      ${message.deviceId}::uuid, ${message.messageId}::uuid, ${message.data}::bytea,
+      ${message.sentAt}::timestamptz, ${message.intent}::text
+    from advanced
+    returning seq`.execute(db);
+  const row = result.rows[0];
+  return row === undefined ? null : row.seq;
+}
+
 export interface StoredMessage {
   readonly seq: number;
   readonly sentAt: Date;
@@ -135,6 +191,17 @@ export async function advanceCursors(
       and cd.conversation_id = v.conversation_id
       and c.id = cd.conversation_id
   `.execute(db);
+}
+
+/** Whether any welcome waits for the device (one index look-up). */
+export async function hasWelcomesWaiting(db: Kysely<Database>, deviceId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('welcome_recipients')
+    .select('welcome_id')
+    .where('device_id', '=', deviceId)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
 }
 
 /**

@@ -6,7 +6,12 @@ import { epochConflict } from './commit-service.js';
 import { conversationNotFound } from './conversation-service.js';
 import { advanceConversation, lockConversationForWriter } from './conversations-store.js';
 import type { RoutedEvent } from './delivery.js';
-import { findMessage, insertEvent, type StoredMessage } from './events-store.js';
+import {
+  findMessage,
+  insertEvent,
+  insertMessageIfAllowed,
+  type StoredMessage,
+} from './events-store.js';
 import { fanOut } from './fan-out.js';
 import type { MessagingContext } from './messaging-context.js';
 
@@ -51,6 +56,66 @@ function asResend(principal: Principal, stored: StoredMessage): SentMessage {
   return { seq: stored.seq, sentAt: stored.sentAt };
 }
 
+function messageEvent(
+  principal: Principal,
+  message: OutgoingMessage,
+  seq: number,
+  sentAt: Date,
+): RoutedEvent {
+  return {
+    type: 'message',
+    conversationId: message.conversationId,
+    seq,
+    epoch: message.epoch,
+    senderDeviceId: principal.deviceId,
+    messageId: message.messageId,
+    intent: message.intent,
+    sentAt,
+    data: message.ciphertext,
+    ratchetTree: null,
+  };
+}
+
+/** The message in a transaction that checks each condition in turn and names the first unmet. */
+function storeChecked(
+  ctx: MessagingContext,
+  principal: Principal,
+  message: OutgoingMessage,
+): Promise<RoutedEvent> {
+  return ctx.db.transaction().execute(async (tx) => {
+    const state = await lockConversationForWriter(
+      tx,
+      principal.organizationId,
+      message.conversationId,
+      { userId: principal.userId, deviceId: principal.deviceId },
+    );
+    if (state === undefined || state.role === null) throw conversationNotFound();
+    if (!state.isDeviceRouted) {
+      throw new AppError(403, 'not_a_member', 'this device is not in the group');
+    }
+    if (!mayPost(state.kind, state.role, message.intent)) {
+      throw new AppError(403, 'not_a_poster', 'only owners and posters post in this channel');
+    }
+    if (message.epoch !== state.epoch) throw epochConflict(state.epoch);
+    const { seq } = await advanceConversation(tx, message.conversationId, {
+      isNewEpoch: false,
+    });
+    const sentAt = ctx.clock.now();
+    await insertEvent(tx, {
+      conversation_id: message.conversationId,
+      seq,
+      type: 'message',
+      epoch: message.epoch,
+      sender_device_id: principal.deviceId,
+      message_id: message.messageId,
+      data: message.ciphertext,
+      sent_at: sentAt,
+      intent: message.intent,
+    });
+    return messageEvent(principal, message, seq, sentAt);
+  });
+}
+
 export async function sendMessage(
   ctx: MessagingContext,
   principal: Principal,
@@ -60,53 +125,27 @@ export async function sendMessage(
   const lookUp = (): Promise<StoredMessage | undefined> =>
     findMessage(ctx.db, principal.organizationId, message.conversationId, message.messageId);
 
-  // The common case, a new message, costs no look-up: a resend is recognised when it is
-  // refused (the message id's unique key, or a membership or epoch that changed since).
+  // The common case, a new message allowed as it is, is one statement and no look-up; anything
+  // else goes through the checked transaction, which names the refusal. A resend is recognised
+  // when it is refused (the message id's unique key, or a membership or epoch changed since).
   let event: RoutedEvent;
   try {
-    event = await ctx.db.transaction().execute(async (tx) => {
-      const state = await lockConversationForWriter(
-        tx,
-        principal.organizationId,
-        message.conversationId,
-        { userId: principal.userId, deviceId: principal.deviceId },
-      );
-      if (state === undefined || state.role === null) throw conversationNotFound();
-      if (!state.isDeviceRouted) {
-        throw new AppError(403, 'not_a_member', 'this device is not in the group');
-      }
-      if (!mayPost(state.kind, state.role, message.intent)) {
-        throw new AppError(403, 'not_a_poster', 'only owners and posters post in this channel');
-      }
-      if (message.epoch !== state.epoch) throw epochConflict(state.epoch);
-      const { seq } = await advanceConversation(tx, message.conversationId, {
-        isNewEpoch: false,
-      });
-      const sentAt = ctx.clock.now();
-      await insertEvent(tx, {
-        conversation_id: message.conversationId,
-        seq,
-        type: 'message',
-        epoch: message.epoch,
-        sender_device_id: principal.deviceId,
-        message_id: message.messageId,
-        data: message.ciphertext,
-        sent_at: sentAt,
-        intent: message.intent,
-      });
-      return {
-        type: 'message' as const,
-        conversationId: message.conversationId,
-        seq,
-        epoch: message.epoch,
-        senderDeviceId: principal.deviceId,
-        messageId: message.messageId,
-        intent: message.intent,
-        sentAt,
-        data: message.ciphertext,
-        ratchetTree: null,
-      };
+    const sentAt = ctx.clock.now();
+    const seq = await insertMessageIfAllowed(ctx.db, {
+      organizationId: principal.organizationId,
+      conversationId: message.conversationId,
+      userId: principal.userId,
+      deviceId: principal.deviceId,
+      messageId: message.messageId,
+      epoch: message.epoch,
+      intent: message.intent,
+      data: message.ciphertext,
+      sentAt,
     });
+    event =
+      seq === null
+        ? await storeChecked(ctx, principal, message)
+        : messageEvent(principal, message, seq, sentAt);
   } catch (error) {
     // A message stored before (its answer lost, or the same message sent twice at once) is
     // answered as stored, whatever changed since; the first one stored wins.
