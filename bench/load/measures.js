@@ -35,23 +35,30 @@ const LAG_RESOLUTION_MS = 10;
  * lag histogram at each read, so each reading is the worst of the second before it. Node's
  * histogram holds the time between two samples, so the lag is that minus the 10 ms resolution.
  */
-export function sampleEventLoopLag(metricsText) {
+export async function sampleEventLoopLag(metricsText) {
   const readings = [];
   let isRunning = true;
   const read = async () => {
+    const value = metricValue(await metricsText(), 'nodejs_eventloop_lag_max_seconds');
+    return value === null ? null : Math.max(0, value * 1000 - LAG_RESOLUTION_MS);
+  };
+  // The first read only resets the histogram: it holds everything since the server started.
+  await read();
+  const timer = setInterval(async () => {
     try {
-      const value = metricValue(await metricsText(), 'nodejs_eventloop_lag_max_seconds');
-      if (value !== null && isRunning) readings.push(Math.max(0, value * 1000 - LAG_RESOLUTION_MS));
+      const lag = await read();
+      if (lag !== null && isRunning) readings.push(lag);
     } catch {
       // A missed reading (server busy past the fetch) is not a figure.
     }
-  };
-  void read();
-  const timer = setInterval(read, 1000);
+  }, 1000);
   return {
-    stop() {
+    async stop() {
       isRunning = false;
       clearInterval(timer);
+      // The last stretch, since the last reading.
+      const last = await read().catch(() => null);
+      if (last !== null) readings.push(last);
       return {
         maxMs: readings.length === 0 ? null : Math.max(...readings),
         medianMs: readings.length === 0 ? null : median(readings),

@@ -11,6 +11,7 @@ import { median } from '../stats.js';
 import { startAmtsbote } from './amtsbote-target.js';
 import { isEjabberdInstalled, startEjabberdTarget } from './ejabberd-target.js';
 import { latencySummary, round, sampleEventLoopLag } from './measures.js';
+import { progress } from './progress.js';
 import { startWorkers } from './workers.js';
 
 const SETTLE_MS = 3000;
@@ -99,14 +100,14 @@ async function sessionsOnce(target, options, deadline) {
   const count = options.count;
   return withRun(target, options, { count, shape: 'none' }, async (server, pool) => {
     deadline.check('sessions setup');
-    const lag = server.metricsText === null ? null : sampleEventLoopLag(server.metricsText);
+    const lag = server.metricsText === null ? null : await sampleEventLoopLag(server.metricsText);
     const firstHalf = await connectAll(pool, CONNECT_CONCURRENCY, 0.5);
     await sleep(MEMORY_SETTLE_MS);
     const half = await server.rssBytes();
     const secondHalf = await connectAll(pool, CONNECT_CONCURRENCY);
     await sleep(MEMORY_SETTLE_MS);
     const held = await server.rssBytes();
-    const lagFigures = lag?.stop() ?? null;
+    const lagFigures = (await lag?.stop()) ?? null;
     checkConnected(
       { ...secondHalf, connected: firstHalf.connected + secondHalf.connected },
       count,
@@ -136,9 +137,9 @@ async function stormOnce(target, options, deadline) {
     await sleep(SETTLE_MS);
     await pool.all('drop');
     await sleep(SETTLE_MS);
-    const lag = server.metricsText === null ? null : sampleEventLoopLag(server.metricsText);
+    const lag = server.metricsText === null ? null : await sampleEventLoopLag(server.metricsText);
     const storm = await connectAll(pool, STORM_CONCURRENCY);
-    const lagFigures = lag?.stop() ?? null;
+    const lagFigures = (await lag?.stop()) ?? null;
     checkConnected(storm, count, 'storm');
     return {
       implementation: implementationOf(server),
@@ -151,52 +152,64 @@ async function stormOnce(target, options, deadline) {
   });
 }
 
-/** direct: 1:1 messages between online pairs at a fixed rate (open loop). */
-async function directOnce(target, options, deadline, rate) {
+/**
+ * direct: 1:1 messages between online pairs at fixed rates (open loop), rising, on one server
+ * (a pause between rates lets what is under way settle). Returns one row per rate.
+ */
+async function directOnce(target, options, deadline) {
   const count = options.count;
   return withRun(target, options, { count, shape: 'pairs' }, async (server, pool) => {
     checkConnected(await connectAll(pool, CONNECT_CONCURRENCY), count, 'direct fill');
-    deadline.check('direct setup');
-    const share = rate / pool.workers.length;
-    // Warm-up, not counted: caches, JIT and connection pools reach their working state.
-    await pool.all('send', { rate: share, durationMs: 3000, drainMs: 2000 });
-    const lag = server.metricsText === null ? null : sampleEventLoopLag(server.metricsText);
-    const cpuBefore = server.cpuSeconds();
-    const startedMs = performance.now();
-    const results = await pool.all('send', {
-      rate: share,
-      durationMs: options.duration * 1000,
-      drainMs: DRAIN_MS,
-    });
-    const cpuSeconds = server.cpuSeconds() - cpuBefore;
-    const elapsedSeconds = (performance.now() - startedMs) / 1000;
-    const lagFigures = lag?.stop() ?? null;
-    const sum = (key) => results.reduce((total, r) => total + r[key], 0);
-    const delivered = latencySummary(results.flatMap((r) => r.latencies));
-    const stored = latencySummary(results.flatMap((r) => r.storedLatencies));
-    const refusals = {};
-    for (const r of results) {
-      for (const [code, n] of Object.entries(r.refusals))
-        refusals[code] = (refusals[code] ?? 0) + n;
+    const rows = [];
+    for (const rate of options.rates) {
+      deadline.check(`direct at ${rate}/s`);
+      progress(`${server.name}: ${rate} messages/s for ${options.duration} s`);
+      rows.push(await directRate(server, pool, options, rate));
+      await sleep(SETTLE_MS);
     }
-    return {
-      implementation: implementationOf(server),
-      rate,
-      sent: sum('sent'),
-      achievedRate: sum('sent') / Math.max(...results.map((r) => r.sendSeconds)),
-      delivered: delivered.count,
-      lost: sum('lost'),
-      refused: sum('refused'),
-      refusals,
-      p50Ms: delivered.p50,
-      p95Ms: delivered.p95,
-      p99Ms: delivered.p99,
-      maxMs: delivered.max,
-      storedP99Ms: server.name === 'Amtsbote' ? stored.p99 : null,
-      serverCpuPercent: (cpuSeconds / elapsedSeconds) * 100,
-      maxLagMs: lagFigures?.maxMs ?? null,
-    };
+    return rows;
   });
+}
+
+async function directRate(server, pool, options, rate) {
+  const share = rate / pool.workers.length;
+  // Warm-up, not counted: caches, JIT and connection pools reach their working state.
+  await pool.all('send', { rate: share, durationMs: 3000, drainMs: 2000 });
+  const lag = server.metricsText === null ? null : await sampleEventLoopLag(server.metricsText);
+  const cpuBefore = server.cpuSeconds();
+  const startedMs = performance.now();
+  const results = await pool.all('send', {
+    rate: share,
+    durationMs: options.duration * 1000,
+    drainMs: DRAIN_MS,
+  });
+  const cpuSeconds = server.cpuSeconds() - cpuBefore;
+  const elapsedSeconds = (performance.now() - startedMs) / 1000;
+  const lagFigures = (await lag?.stop()) ?? null;
+  const sum = (key) => results.reduce((total, r) => total + r[key], 0);
+  const delivered = latencySummary(results.flatMap((r) => r.latencies));
+  const stored = latencySummary(results.flatMap((r) => r.storedLatencies));
+  const refusals = {};
+  for (const r of results) {
+    for (const [code, n] of Object.entries(r.refusals)) refusals[code] = (refusals[code] ?? 0) + n;
+  }
+  return {
+    implementation: implementationOf(server),
+    rate,
+    sent: sum('sent'),
+    achievedRate: sum('sent') / Math.max(...results.map((r) => r.sendSeconds)),
+    delivered: delivered.count,
+    lost: sum('lost'),
+    refused: sum('refused'),
+    refusals,
+    p50Ms: delivered.p50,
+    p95Ms: delivered.p95,
+    p99Ms: delivered.p99,
+    maxMs: delivered.max,
+    storedP99Ms: server.name === 'Amtsbote' ? stored.p99 : null,
+    serverCpuPercent: (cpuSeconds / elapsedSeconds) * 100,
+    maxLagMs: lagFigures?.maxMs ?? null,
+  };
 }
 
 /** fanout: one post to a channel whose N members are all online; time to the last one. */
@@ -209,7 +222,7 @@ async function fanoutOnce(target, options, deadline) {
     async (server, pool) => {
       checkConnected(await connectAll(pool, CONNECT_CONCURRENCY), members + 1, 'fanout fill');
       deadline.check('fanout setup');
-      const lag = sampleEventLoopLag(server.metricsText);
+      const lag = await sampleEventLoopLag(server.metricsText);
       const posts = [];
       for (let post = 0; post < options.posts; post += 1) {
         await sleep(1000);
@@ -236,7 +249,7 @@ async function fanoutOnce(target, options, deadline) {
           last: summary.max,
         });
       }
-      const lagFigures = lag.stop();
+      const lagFigures = await lag.stop();
       return {
         implementation: implementationOf(server),
         members,
@@ -293,13 +306,15 @@ export async function storm(options, deadline) {
 export async function direct(options, deadline) {
   const { targets, notes } = targetsOf(options, { hasPeer: true });
   const rows = [];
-  for (const rate of options.rates) {
-    rows.push(
-      ...(await repeated(targets, options, deadline, (t) =>
-        directOnce(t, options, deadline, rate),
-      )),
-    );
+  for (const target of targets) {
+    const runs = [];
+    for (let r = 0; r < options.repetitions; r += 1) {
+      deadline.check(`${target.name} repetition ${r + 1}`);
+      runs.push(await directOnce(target, options, deadline));
+    }
+    rows.push(...options.rates.map((_, i) => medianRow(runs.map((run) => run[i]))));
   }
+  rows.sort((a, b) => a.rate - b.rate);
   return { rows, notes };
 }
 
