@@ -21,6 +21,7 @@ const CIPHERTEXT = randomBytes(PAYLOAD_BYTES);
 /** XMPP bodies carry the probe id padded to the same size. */
 const XMPP_PAD = ' '.padEnd(PAYLOAD_BYTES - 36, 'x');
 const TICK_MS = 2;
+const CONNECT_ATTEMPTS = 5;
 
 const wallMs = () => performance.timeOrigin + performance.now();
 
@@ -68,19 +69,29 @@ async function connect({ concurrency, share = 1 }) {
   const pending = wanted.filter((s) => !s.client.isConnected);
   const doneAtMs = [];
   let failed = 0;
+  let retries = 0;
   let firstError = null;
   let next = 0;
   const runOne = async () => {
     while (next < pending.length) {
       const session = pending[next];
       next += 1;
-      session.client = createClient(session.account);
-      try {
-        await session.client.connect();
-        doneAtMs.push(performance.now() - startedMs);
-      } catch (error) {
-        failed += 1;
-        firstError ??= error.message;
+      // As a real client does: a refused or reset connect is tried again after a random pause.
+      for (let attempt = 1; ; attempt += 1) {
+        session.client = createClient(session.account);
+        try {
+          await session.client.connect();
+          doneAtMs.push(performance.now() - startedMs);
+          break;
+        } catch (error) {
+          firstError ??= error.message;
+          if (attempt === CONNECT_ATTEMPTS) {
+            failed += 1;
+            break;
+          }
+          retries += 1;
+          await new Promise((resolve) => setTimeout(resolve, 200 + Math.random() * 800));
+        }
       }
     }
   };
@@ -88,6 +99,7 @@ async function connect({ concurrency, share = 1 }) {
   return {
     connected: doneAtMs.length,
     failed,
+    retries,
     firstError,
     elapsedMs: performance.now() - startedMs,
     doneAtMs,

@@ -18,6 +18,7 @@ const COLUMNS = {
     ['secondsToAll', 's until all back', 2],
     ['sessionsPerSecond', 'sessions/s', 0],
     ['within10s', 'back within 10 s', 0],
+    ['retries', 'connects tried again', 0],
     ['maxLagMs', 'max event-loop lag ms', 1],
   ],
   direct: [
@@ -90,7 +91,7 @@ export function loadRatios(scenario, rows) {
     const peer = rows.find((r) => r.implementation === 'ejabberd' && r.rate === row.rate);
     if (peer === undefined) continue;
     for (const key of RATIO_KEYS[scenario]) {
-      if (row[key] === null || !peer[key]) continue;
+      if (!Number.isFinite(row[key]) || !Number.isFinite(peer[key]) || peer[key] === 0) continue;
       const label = `${key}, ${row.implementation}${row.rate === undefined ? '' : ` at ${row.rate}/s`}`;
       ratios[label] = round(row[key] / peer[key], 2);
     }
@@ -123,6 +124,13 @@ export function loadMarkdown(result) {
         `${row.implementation} at ${row.rate}/s refused: ${JSON.stringify(row.refusals)}`,
       );
     }
+  }
+  if (result.scenario === 'direct') {
+    lines.push(
+      '',
+      'Rates rise on one server per implementation; its ramp ends at the first rate that lost ' +
+        'messages (past saturation the backlog would carry into the next rate).',
+    );
   }
   lines.push('', GOALS[result.scenario]);
   if (result.rows.some((r) => r.implementation === 'ejabberd') && result.scenario === 'direct') {

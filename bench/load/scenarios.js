@@ -70,10 +70,11 @@ async function connectAll(pool, concurrency, share = 1) {
   const results = await pool.all('connect', { concurrency, share });
   const connected = results.reduce((sum, r) => sum + r.connected, 0);
   const failed = results.reduce((sum, r) => sum + r.failed, 0);
+  const retries = results.reduce((sum, r) => sum + r.retries, 0);
   const elapsedMs = Math.max(...results.map((r) => r.elapsedMs));
   const doneAtMs = results.flatMap((r) => r.doneAtMs);
   const firstError = results.find((r) => r.firstError !== null)?.firstError ?? null;
-  return { connected, failed, elapsedMs, doneAtMs, firstError };
+  return { connected, failed, retries, elapsedMs, doneAtMs, firstError };
 }
 
 function checkConnected(result, count, what) {
@@ -147,6 +148,7 @@ async function stormOnce(target, options, deadline) {
       secondsToAll: storm.elapsedMs / 1000,
       sessionsPerSecond: (count / storm.elapsedMs) * 1000,
       within10s: storm.doneAtMs.filter((ms) => ms <= 10_000).length,
+      retries: storm.retries,
       maxLagMs: lagFigures?.maxMs ?? null,
     };
   });
@@ -164,7 +166,11 @@ async function directOnce(target, options, deadline) {
     for (const rate of options.rates) {
       deadline.check(`direct at ${rate}/s`);
       progress(`${server.name}: ${rate} messages/s for ${options.duration} s`);
-      rows.push(await directRate(server, pool, options, rate));
+      const row = await directRate(server, pool, options, rate);
+      rows.push(row);
+      // Past saturation the backlog carries into the next rate, whose figures would be the
+      // backlog's: the ramp ends at the first rate that lost messages.
+      if (row.lost > 0) break;
       await sleep(SETTLE_MS);
     }
     return rows;
@@ -312,7 +318,8 @@ export async function direct(options, deadline) {
       deadline.check(`${target.name} repetition ${r + 1}`);
       runs.push(await directOnce(target, options, deadline));
     }
-    rows.push(...options.rates.map((_, i) => medianRow(runs.map((run) => run[i]))));
+    const reached = Math.min(...runs.map((run) => run.length));
+    for (let i = 0; i < reached; i += 1) rows.push(medianRow(runs.map((run) => run[i])));
   }
   rows.sort((a, b) => a.rate - b.rate);
   return { rows, notes };
