@@ -42,7 +42,7 @@ import {
 // The chunk size uploadCiphertext uses in Node (the built module: the entry does not export it).
 import { NODE_UPLOAD_CHUNK_BYTES as UPLOAD_CHUNK_BYTES } from '../packages/client/dist/files/file-transport.js';
 import { startCuttingProxy } from './cutting-proxy.js';
-import { freePort, freshDatabase, startProcess, stopProcess } from './processes.js';
+import { freshDatabase, startProcess, startServer, stopProcess } from './processes.js';
 import { figure, median, nowMs, ratio } from './stats.js';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -128,21 +128,12 @@ async function sha256Of(stream) {
 }
 
 async function startAmtsbote(dataDir, mebibytes, databaseUrl) {
-  const port = await freePort();
-  const env = {
-    ...(databaseUrl === null ? {} : { AMTSBOTE_DATABASE_URL: databaseUrl }),
-    PATH: process.env.PATH,
-    AMTSBOTE_DATA_DIR: dataDir,
-    AMTSBOTE_HOST: '127.0.0.1',
-    AMTSBOTE_PORT: String(port),
-    AMTSBOTE_LOG_LEVEL: 'warn',
-    AMTSBOTE_MAX_FILE_MB: String(mebibytes + 64),
-  };
-  const { child, match } = await startProcess(
-    [join(ROOT, 'apps/server/bin/amtsbote.js'), 'serve'],
-    env,
-    /(http:\/\/\S+\/setup#(\S+))/,
-  );
+  const { child, match, port } = await startServer({
+    dataDir,
+    databaseUrl,
+    env: { AMTSBOTE_MAX_FILE_MB: String(mebibytes + 64) },
+    pattern: /(http:\/\/\S+\/setup#(\S+))/,
+  });
   const baseUrl = `http://127.0.0.1:${port}`;
   const grant = await new HttpApi({ baseUrl }).setup({
     token: match[2],

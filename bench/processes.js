@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
+import { join } from 'node:path';
 import pg from 'pg';
 
 const START_TIMEOUT_MS = 60_000;
@@ -50,6 +51,37 @@ export function startProcess(args, env, pattern) {
       reject(new Error(`exited with ${code} before it started:\n${output}`));
     });
   });
+}
+
+const SERVER_BIN = join(import.meta.dirname, '..', 'apps/server/bin/amtsbote.js');
+
+/**
+ * The BUILT Amtsbote server (`amtsbote serve`) on 127.0.0.1 and a free port, with its data in
+ * `dataDir` and PGlite, or `databaseUrl` (PostgreSQL); `env` adds AMTSBOTE_* settings,
+ * `nodeArgs` node options. Resolves once stdout matches `pattern`: `{ child, match, port }`.
+ */
+export async function startServer({
+  dataDir,
+  databaseUrl = null,
+  env = {},
+  nodeArgs = [],
+  pattern,
+}) {
+  const port = await freePort();
+  const { child, match } = await startProcess(
+    [...nodeArgs, SERVER_BIN, 'serve'],
+    {
+      ...(databaseUrl === null ? {} : { AMTSBOTE_DATABASE_URL: databaseUrl }),
+      PATH: process.env.PATH,
+      AMTSBOTE_DATA_DIR: dataDir,
+      AMTSBOTE_HOST: '127.0.0.1',
+      AMTSBOTE_PORT: String(port),
+      AMTSBOTE_LOG_LEVEL: 'warn',
+      ...env,
+    },
+    pattern,
+  );
+  return { child, match, port };
 }
 
 /** SIGTERM to this child only, SIGKILL after a grace period. */

@@ -8,9 +8,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, freshDatabase, startProcess, stopProcess } from './processes.js';
-
-const ROOT = join(import.meta.dirname, '..');
+import { freshDatabase, startServer, stopProcess } from './processes.js';
 
 /**
  * Starts the server; returns its URLs, the setup token of the printed setup link, the backend's
@@ -28,19 +26,12 @@ export async function startWebServer() {
   };
   try {
     if (postgresUrl !== null) database = await freshDatabase(postgresUrl);
-    const port = await freePort();
-    const started = await startProcess(
-      [join(ROOT, 'apps/server/bin/amtsbote.js'), 'serve'],
-      {
-        ...(database === null ? {} : { AMTSBOTE_DATABASE_URL: database.url }),
-        PATH: process.env.PATH,
-        AMTSBOTE_DATA_DIR: dataDir,
-        AMTSBOTE_HOST: '127.0.0.1',
-        AMTSBOTE_PORT: String(port),
-        AMTSBOTE_LOG_LEVEL: 'warn',
-      },
-      /\/setup#(\S+)/,
-    );
+    const started = await startServer({
+      dataDir,
+      databaseUrl: database?.url ?? null,
+      pattern: /\/setup#(\S+)/,
+    });
+    const { port } = started;
     child = started.child;
     const baseUrl = `http://127.0.0.1:${port}`;
     return {

@@ -7,18 +7,17 @@
  * a commit that routes its device; a fan-out run adds one channel whose owner posts to all.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PROTOCOL_VERSION } from '@amtsbote/protocol';
 import { onCleanup } from './cleanup.js';
+import { cpuSecondsOf, rssBytesOf } from './linux-processes.js';
 import { progress } from './progress.js';
 import { seedAccounts } from './seed.js';
-import { freePort, freshDatabase, startProcess, stopProcess } from '../processes.js';
+import { freshDatabase, startServer, stopProcess } from '../processes.js';
 
-const ROOT = join(import.meta.dirname, '..', '..');
 const XWING = 0x0053;
-const PROTOCOL_VERSION = 1;
 const HTTP_CONCURRENCY = 16;
 /** The API's largest member and device lists per request. */
 const LIST_LIMIT = 2000;
@@ -115,18 +114,6 @@ function serverNodeArgs() {
   return args === undefined ? [] : args.split(' ').filter((a) => a !== '');
 }
 
-function rssOf(pid) {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/^VmRSS:\s+(\d+) kB$/m.exec(status)[1]) * 1024;
-}
-
-/** User plus system CPU seconds the process has used so far. */
-export function cpuSecondsOf(pid) {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  // utime and stime are fields 14 and 15 of /proc/<pid>/stat, in clock ticks (100 per second).
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
 /**
  * Starts the server with `count` seeded accounts made into `shape`: 'pairs' (direct
  * conversations) or 'channel' (the first account owns a channel with all others as members)
@@ -154,21 +141,15 @@ export async function startAmtsbote({ backend, count, shape }) {
       database === null ? { kind: 'pglite', dataDir } : { kind: 'postgres', url: database.url };
     progress(`seeding ${count} accounts (${backend})`);
     const { organizationId, accounts } = await seedAccounts(storage, count);
-    const port = await freePort();
-    const started = await startProcess(
-      [...serverNodeArgs(), join(ROOT, 'apps/server/bin/amtsbote.js'), 'serve'],
-      {
-        ...(database === null ? {} : { AMTSBOTE_DATABASE_URL: database.url }),
-        PATH: process.env.PATH,
-        AMTSBOTE_DATA_DIR: dataDir,
-        AMTSBOTE_HOST: '127.0.0.1',
-        AMTSBOTE_PORT: String(port),
-        AMTSBOTE_LOG_LEVEL: 'warn',
-        // The harness is one client address playing thousands of users.
-        AMTSBOTE_RATE_LIMIT_PER_MINUTE: '1000000',
-      },
-      /Amtsbote is running at/,
-    );
+    const started = await startServer({
+      dataDir,
+      databaseUrl: database?.url ?? null,
+      // The harness is one client address playing thousands of users.
+      env: { AMTSBOTE_RATE_LIMIT_PER_MINUTE: '1000000' },
+      nodeArgs: serverNodeArgs(),
+      pattern: /Amtsbote is running at/,
+    });
+    const { port } = started;
     child = started.child;
     progress(`Amtsbote server started, pid ${child.pid}, port ${port}`);
     const baseUrl = `http://127.0.0.1:${port}`;
@@ -187,7 +168,7 @@ export async function startAmtsbote({ backend, count, shape }) {
       organizationId,
       accounts,
       pid,
-      rssBytes: () => rssOf(pid),
+      rssBytes: () => rssBytesOf(pid),
       cpuSeconds: () => cpuSecondsOf(pid),
       metricsText: async () => (await fetch(`${baseUrl}/metrics`)).text(),
       stop: async () => {

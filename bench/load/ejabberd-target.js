@@ -6,8 +6,8 @@
  * Amtsbote stores every message before it answers; every comparison says so.
  */
 import { execFileSync } from 'node:child_process';
-import { cpuSecondsOf } from './amtsbote-target.js';
 import { registerAccounts, startEjabberd } from './ejabberd.js';
+import { cpuSecondsOf } from './linux-processes.js';
 
 export function isEjabberdInstalled() {
   try {
