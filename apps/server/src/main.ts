@@ -19,6 +19,8 @@ import { transferNotifier } from './files/transfer-notices.js';
 import { buildApp, type App } from './http/app.js';
 import { createIdentityContext } from './identity/create-identity-context.js';
 import type { IdentityContext } from './identity/identity-context.js';
+import { startStorageMaintenance } from './storage/maintenance.js';
+import { CursorWriter } from './messaging/cursor-writer.js';
 import type { MessagingContext } from './messaging/messaging-context.js';
 import {
   endRoutingOfDeadDevicesAtStart,
@@ -102,6 +104,8 @@ export async function startServer(
     const migration = await migrateToLatest(storage.db);
     if (migration.applied.length > 0)
       logger.info({ applied: migration.applied }, 'migrations applied');
+    const maintenance = await startStorageMaintenance(storage, logger);
+    stopSteps.unshift(() => maintenance.stop());
     const identity = createIdentityContext(storage, config, {
       clock,
       passwordHashing: options.passwordHashing,
@@ -125,11 +129,15 @@ export async function startServer(
     });
     // After the HTTP server and the WebSockets (which wake devices), before storage.
     stopSteps.unshift(() => push.close());
+    const cursors = new CursorWriter(storage.db);
+    // After the HTTP server and the WebSockets (which hand in acks), before storage.
+    stopSteps.unshift(() => cursors.close());
     const messaging: MessagingContext = {
       db: storage.db,
       clock,
       newId: identity.newId,
       delivery: push.delivery,
+      cursors,
       logger,
     };
     const blobStore = await openBlobStore(config.blobStore, { clock });

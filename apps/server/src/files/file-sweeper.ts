@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
+import { startPeriodicTask, type PeriodicTask } from '../periodic-task.js';
 import type { BlobId } from './blob-id.js';
 import type { FilesContext } from './file-service.js';
 import { deleteFileRecord, deleteUploadsCreatedBefore, existingFileIds } from './files-store.js';
@@ -141,22 +142,14 @@ export interface FileSweeperOptions {
   readonly intervalMs: number;
 }
 
-export interface FileSweeper {
-  /** No further sweeps; resolves when the one running, if any, has ended. */
-  stop(): Promise<void>;
-}
+export type FileSweeper = PeriodicTask;
 
 /**
- * Sweeps every intervalMs, the first time one interval after the start. The next sweep is
- * scheduled when the previous one has ended, so two never overlap; a failing sweep is logged
- * and the next one tries again. The timer does not keep the process alive.
+ * Sweeps every intervalMs, the first time one interval after the start; never two at once
+ * (periodic-task.ts). A failing sweep is logged and the next one tries again.
  */
 export function startFileSweeper(options: FileSweeperOptions): FileSweeper {
-  let timer: NodeJS.Timeout | null = null;
-  let running: Promise<void> | null = null;
-  let isStopped = false;
-
-  const runOnce = async (): Promise<void> => {
+  return startPeriodicTask(async () => {
     try {
       const result = await options.sweep(options.clock.now());
       const hasRemoved = Object.values(result).some((count) => count > 0);
@@ -165,25 +158,5 @@ export function startFileSweeper(options: FileSweeperOptions): FileSweeper {
     } catch (error) {
       options.logger.error({ err: error }, 'file sweep failed');
     }
-  };
-  const schedule = (): void => {
-    timer = setTimeout(() => {
-      timer = null;
-      running = runOnce().finally(() => {
-        running = null;
-        if (!isStopped) schedule();
-      });
-    }, options.intervalMs);
-    timer.unref();
-  };
-
-  schedule();
-  return {
-    stop: async () => {
-      isStopped = true;
-      if (timer !== null) clearTimeout(timer);
-      timer = null;
-      await running;
-    },
-  };
+  }, options.intervalMs);
 }

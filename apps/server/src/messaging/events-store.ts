@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { ConversationEventRow, Database, WelcomeRow } from '../storage/schema.js';
 import { asBytes } from './bytes.js';
 import type { RoutedEvent } from './delivery.js';
+import { recipientsQuery } from './routing-store.js';
 
 /* Queries on the per-conversation event log, welcomes and device cursors. */
 
@@ -26,15 +27,20 @@ export interface MessageToStore {
  * is the organization's and at the message's epoch, the user a current member allowed to post
  * it (channels: owners and posters, anyone responds), the device routed, live and its user
  * active. The conversation's last_seq moves on and the event is inserted atomically; its row
- * lock orders it with commits as the checked transaction does. Returns the seq, or null when
- * a condition does not hold (the caller then finds out which, in the checked transaction).
- * A message id stored before raises the unique violation of conversation_events_message.
+ * lock orders it with commits as the checked transaction does. Returns the seq and the devices
+ * to push it to (listRecipients, in the same statement), or null when a condition does not
+ * hold (the caller then finds out which, in the checked transaction). A message id stored
+ * before raises the unique violation of conversation_events_message.
+ *
+ * The recipients are read in the statement's snapshot. That is as true as reading them after
+ * it: a commit that changes the membership holds the conversation's row lock and moves the
+ * epoch, so a message racing it waits for the lock and is then refused for its epoch.
  */
 export async function insertMessageIfAllowed(
   db: Kysely<Database>,
   message: MessageToStore,
-): Promise<number | null> {
-  const result = await sql<{ seq: number }>`
+): Promise<StoredNewMessage | null> {
+  const result = await sql<{ seq: number; recipients: string[] }>`
     with advanced as (
       update conversations c set last_seq = c.last_seq + 1
       where c.id = ${message.conversationId}
@@ -53,16 +59,26 @@ export async function insertMessageIfAllowed(
           where cd.conversation_id = c.id and cd.device_id = ${message.deviceId}
             and cd.until_seq is null and d.revoked_at is null and u.status = 'active')
       returning c.last_seq
+    ), inserted as (
+      insert into conversation_events
+        (conversation_id, seq, type, epoch, sender_device_id, message_id, data, sent_at, intent)
+      select ${message.conversationId}::uuid, advanced.last_seq, 'message', ${message.epoch}::bigint,
+        ${message.deviceId}::uuid, ${message.messageId}::uuid, ${message.data}::bytea,
+        ${message.sentAt}::timestamptz, ${message.intent}::text
+      from advanced
+      returning seq
     )
-    insert into conversation_events
-      (conversation_id, seq, type, epoch, sender_device_id, message_id, data, sent_at, intent)
-    select ${message.conversationId}::uuid, advanced.last_seq, 'message', ${message.epoch}::bigint,
-      ${message.deviceId}::uuid, ${message.messageId}::uuid, ${message.data}::bytea,
-      ${message.sentAt}::timestamptz, ${message.intent}::text
-    from advanced
-    returning seq`.execute(db);
+    select i.seq, array(${recipientsQuery(message.conversationId, sql`i.seq`, message.deviceId)})
+      as recipients
+    from inserted i`.execute(db);
   const row = result.rows[0];
-  return row === undefined ? null : row.seq;
+  return row === undefined ? null : { seq: row.seq, recipients: row.recipients };
+}
+
+export interface StoredNewMessage {
+  readonly seq: number;
+  /** The connected or not devices routed at seq, except the sender's. */
+  readonly recipients: readonly string[];
 }
 
 export interface StoredMessage {
@@ -173,35 +189,42 @@ export interface Cursor {
 const cursorValues = (cursors: readonly Cursor[]) =>
   sql.join(cursors.map((c) => sql`(${c.conversationId}::uuid, ${c.seq}::bigint)`));
 
+export interface DeviceCursor extends Cursor {
+  readonly deviceId: string;
+}
+
 /**
- * Moves the device's cursors forward, never back and never past the conversation's newest
- * event; conversations the device was never routed in are left alone.
+ * Moves devices' cursors forward, never back and never past the conversation's newest event;
+ * conversations a device was never routed in are left alone. One statement for any number of
+ * devices (the arrays keep its text the same, so PostgreSQL plans it once per connection); a
+ * (device, conversation) pair must appear once. Returns the given devices that have a welcome
+ * waiting.
  */
 export async function advanceCursors(
   db: Kysely<Database>,
-  deviceId: string,
-  cursors: readonly Cursor[],
-): Promise<void> {
-  if (cursors.length === 0) return;
-  await sql`
-    update conversation_devices cd
-    set acked_seq = greatest(cd.acked_seq, least(v.seq, c.last_seq))
-    from (values ${cursorValues(cursors)}) as v(conversation_id, seq), conversations c
-    where cd.device_id = ${deviceId}
-      and cd.conversation_id = v.conversation_id
-      and c.id = cd.conversation_id
+  cursors: readonly DeviceCursor[],
+): Promise<Set<string>> {
+  if (cursors.length === 0) return new Set();
+  const { rows } = await sql<{ device_id: string }>`
+    with v as (
+      select * from unnest(
+        ${cursors.map((c) => c.deviceId)}::uuid[],
+        ${cursors.map((c) => c.conversationId)}::uuid[],
+        ${cursors.map((c) => c.seq)}::bigint[]
+      ) as v(device_id, conversation_id, seq)
+    ), moved as (
+      update conversation_devices cd
+      set acked_seq = greatest(cd.acked_seq, least(v.seq, c.last_seq))
+      from v, conversations c
+      where cd.device_id = v.device_id
+        and cd.conversation_id = v.conversation_id
+        and c.id = cd.conversation_id
+    )
+    select distinct r.device_id::text as device_id
+    from welcome_recipients r
+    where r.device_id in (select device_id from v)
   `.execute(db);
-}
-
-/** Whether any welcome waits for the device (one index look-up). */
-export async function hasWelcomesWaiting(db: Kysely<Database>, deviceId: string): Promise<boolean> {
-  const row = await db
-    .selectFrom('welcome_recipients')
-    .select('welcome_id')
-    .where('device_id', '=', deviceId)
-    .limit(1)
-    .executeTakeFirst();
-  return row !== undefined;
+  return new Set(rows.map((r) => r.device_id));
 }
 
 /**

@@ -4,17 +4,19 @@ import { listRecipients } from './routing-store.js';
 
 /**
  * After commit: pushes the event to the connected devices whose interval holds it (one query,
- * then the in-memory index). Best effort: the event is stored, so a failure here is logged
- * and the devices catch up by sync; it never fails the request that stored it.
+ * unless the statement that stored it returned them, then the in-memory index). Best effort:
+ * the event is stored, so a failure here is logged and the devices catch up by sync; it never
+ * fails the request that stored it.
  */
-export async function fanOut(ctx: MessagingContext, event: RoutedEvent): Promise<void> {
+export async function fanOut(
+  ctx: MessagingContext,
+  event: RoutedEvent,
+  knownRecipients?: readonly string[],
+): Promise<void> {
   try {
-    const recipients = await listRecipients(
-      ctx.db,
-      event.conversationId,
-      event.seq,
-      event.senderDeviceId,
-    );
+    const recipients =
+      knownRecipients ??
+      (await listRecipients(ctx.db, event.conversationId, event.seq, event.senderDeviceId));
     ctx.delivery.pushEvent(recipients, event);
   } catch (error) {
     ctx.logger.warn(

@@ -129,9 +129,10 @@ export async function sendMessage(
   // else goes through the checked transaction, which names the refusal. A resend is recognised
   // when it is refused (the message id's unique key, or a membership or epoch changed since).
   let event: RoutedEvent;
+  let recipients: readonly string[] | undefined;
   try {
     const sentAt = ctx.clock.now();
-    const seq = await insertMessageIfAllowed(ctx.db, {
+    const stored = await insertMessageIfAllowed(ctx.db, {
       organizationId: principal.organizationId,
       conversationId: message.conversationId,
       userId: principal.userId,
@@ -143,9 +144,10 @@ export async function sendMessage(
       sentAt,
     });
     event =
-      seq === null
+      stored === null
         ? await storeChecked(ctx, principal, message)
-        : messageEvent(principal, message, seq, sentAt);
+        : messageEvent(principal, message, stored.seq, sentAt);
+    recipients = stored?.recipients;
   } catch (error) {
     // A message stored before (its answer lost, or the same message sent twice at once) is
     // answered as stored, whatever changed since; the first one stored wins.
@@ -155,6 +157,6 @@ export async function sendMessage(
     return asResend(principal, stored);
   }
 
-  await fanOut(ctx, event);
+  await fanOut(ctx, event, recipients);
   return { seq: event.seq, sentAt: event.sentAt };
 }

@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from '../storage/schema.js';
 
 /*
@@ -167,6 +167,29 @@ export async function endRoutedDevices(
 }
 
 /**
+ * The live devices (not revoked, user active) routed at `seq` in the conversation, except the
+ * sender's: a subquery giving one `device_id` text column, shared by listRecipients and the
+ * statement that stores a message (events-store.ts).
+ */
+export function recipientsQuery(
+  conversationId: string,
+  seq: RawBuilder<unknown> | number,
+  exceptDeviceId: string,
+): RawBuilder<{ device_id: string }> {
+  return sql<{ device_id: string }>`
+    select cd.device_id::text as device_id
+    from conversation_devices cd
+    join devices d on d.id = cd.device_id
+    join users u on u.id = d.user_id
+    where cd.conversation_id = ${conversationId}
+      and cd.from_seq < ${seq}
+      and (cd.until_seq is null or cd.until_seq >= ${seq})
+      and cd.device_id <> ${exceptDeviceId}
+      and d.revoked_at is null
+      and u.status = 'active'`;
+}
+
+/**
  * The live devices whose routing interval holds seq (from_seq < seq <= until_seq), in one
  * query: the fan-out then goes through the in-memory index of connections.
  */
@@ -176,18 +199,7 @@ export async function listRecipients(
   seq: number,
   exceptDeviceId: string,
 ): Promise<string[]> {
-  const rows = await db
-    .selectFrom('conversation_devices as cd')
-    .innerJoin('devices as d', 'd.id', 'cd.device_id')
-    .innerJoin('users as u', 'u.id', 'd.user_id')
-    .select('cd.device_id')
-    .where('cd.conversation_id', '=', conversationId)
-    .where('cd.from_seq', '<', seq)
-    .where((eb) => eb.or([eb('cd.until_seq', 'is', null), eb('cd.until_seq', '>=', seq)]))
-    .where('cd.device_id', '!=', exceptDeviceId)
-    .where('d.revoked_at', 'is', null)
-    .where('u.status', '=', 'active')
-    .execute();
+  const { rows } = await recipientsQuery(conversationId, seq, exceptDeviceId).execute(db);
   return rows.map((r) => r.device_id);
 }
 

@@ -2,13 +2,7 @@ import type { SyncEvent } from '@amtsbote/protocol';
 import type { Principal } from '../identity/sessions.js';
 import { encodeBytes } from './bytes.js';
 import type { RoutedEvent } from './delivery.js';
-import {
-  advanceCursors,
-  consumeWelcomes,
-  hasWelcomesWaiting,
-  readStream,
-  type Cursor,
-} from './events-store.js';
+import { consumeWelcomes, readStream, type Cursor } from './events-store.js';
 import type { MessagingContext } from './messaging-context.js';
 
 /*
@@ -66,9 +60,9 @@ export async function acknowledge(
   if (merged.length === 0) return;
   // Both steps are idempotent and independent: the cursors move on by themselves, and welcomes
   // left by a crash in between go with the next ack. Most acks find no welcome waiting, so they
-  // cost two statements and no transaction.
-  await advanceCursors(ctx.db, principal.deviceId, merged);
-  if (!(await hasWelcomesWaiting(ctx.db, principal.deviceId))) return;
+  // cost a share of one statement written with other devices' acks, and no transaction.
+  const hasWelcomes = await ctx.cursors.advance(principal.deviceId, merged);
+  if (!hasWelcomes) return;
   await ctx.db.transaction().execute(async (tx) => {
     await consumeWelcomes(tx, principal.deviceId, merged);
   });
