@@ -15,6 +15,8 @@ export interface Principal {
   readonly deviceId: string;
   readonly sessionId: string;
   readonly role: UserRow['role'];
+  /** When the session expires unless it is used again (then it is extended). */
+  readonly expiresAt: Date;
 }
 
 /** Touching a session on every request would write on every read; once a minute is enough. */
@@ -89,6 +91,7 @@ export async function authenticate(ctx: IdentityContext, token: string): Promise
       'sessions.user_id',
       'sessions.device_id',
       'sessions.last_used_at',
+      'sessions.expires_at',
       'users.role',
       'users.status',
       'devices.revoked_at',
@@ -100,13 +103,10 @@ export async function authenticate(ctx: IdentityContext, token: string): Promise
   if (row === undefined || row.status !== 'active' || row.revoked_at !== null) {
     throw unauthenticated();
   }
+  let expiresAt = row.expires_at;
   if (now.getTime() - row.last_used_at.getTime() > TOUCH_INTERVAL_MS) {
-    await touchSession(
-      ctx.db,
-      row.session_id,
-      now,
-      new Date(now.getTime() + ctx.policy.sessionTtlMs),
-    );
+    expiresAt = new Date(now.getTime() + ctx.policy.sessionTtlMs);
+    await touchSession(ctx.db, row.session_id, now, expiresAt);
     await ctx.db
       .updateTable('devices')
       .set({ last_seen_at: now })
@@ -119,5 +119,6 @@ export async function authenticate(ctx: IdentityContext, token: string): Promise
     deviceId: row.device_id,
     sessionId: row.session_id,
     role: row.role,
+    expiresAt,
   };
 }

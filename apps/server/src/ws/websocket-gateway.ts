@@ -19,7 +19,12 @@ import type { MessagingContext } from '../messaging/messaging-context.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { ConnectionRegistry } from './connection-registry.js';
 import { FrameHandler } from './frame-handler.js';
-import { findNoLongerLiveSessions } from './session-liveness.js';
+import {
+  findSessionsEndedSince,
+  LIVENESS_LOOKBACK_MS,
+  recheckSessions,
+  type EndedSession,
+} from './session-liveness.js';
 
 export const WEBSOCKET_PATH = '/api/ws';
 
@@ -68,6 +73,11 @@ export class WebsocketGateway {
   readonly #wss: WebSocketServer;
   readonly #connections = new Set<Connection>();
   readonly #bySession = new Map<string, Set<Connection>>();
+  /** Each open session's expiry as last known, and its organization. */
+  readonly #expiries = new Map<string, { expiresAt: Date; organizationId: string }>();
+  /** The liveness check has seen every change before this (its last run's start). */
+  #checkedUpTo: Date;
+  #isChecking = false;
   readonly #unsubscribe: () => void;
   readonly #heartbeat: NodeJS.Timeout;
   readonly #liveness: NodeJS.Timeout;
@@ -86,6 +96,8 @@ export class WebsocketGateway {
       maxPayload: this.#options.maxPayloadBytes,
       perMessageDeflate: false,
     });
+    // Connections authenticate at their hello, so changes before the start concern none of them.
+    this.#checkedUpTo = options.identity.clock.now();
     this.#unsubscribe = options.identity.events.subscribe((event) => this.#onSessionsEnded(event));
     this.#heartbeat = setInterval(() => this.#sweepHeartbeats(), this.#options.heartbeatIntervalMs);
     this.#liveness = setInterval(
@@ -221,6 +233,10 @@ export class WebsocketGateway {
       this.#bySession.set(principal.sessionId, set);
     }
     set.add(connection);
+    this.#expiries.set(principal.sessionId, {
+      expiresAt: principal.expiresAt,
+      organizationId: principal.organizationId,
+    });
     this.#send(connection, {
       type: 'welcome',
       protocolVersion: PROTOCOL_VERSION,
@@ -272,7 +288,10 @@ export class WebsocketGateway {
     const sessionId = connection.principal.sessionId;
     const set = this.#bySession.get(sessionId);
     set?.delete(connection);
-    if (set?.size === 0) this.#bySession.delete(sessionId);
+    if (set?.size === 0) {
+      this.#bySession.delete(sessionId);
+      this.#expiries.delete(sessionId);
+    }
   }
 
   #onSessionsEnded(event: SessionsEndedEvent): void {
@@ -296,18 +315,42 @@ export class WebsocketGateway {
     }
   }
 
-  /** Closes connections whose session was ended by another node or process. */
+  /**
+   * Closes connections whose session was ended by another node or process (the changes since
+   * the last run, session-liveness.ts), or expired: a session whose known expiry passed is
+   * looked up, since use extends it.
+   */
   async #checkLiveness(): Promise<void> {
-    if (this.#bySession.size === 0) return;
+    if (this.#isChecking) return;
+    this.#isChecking = true;
+    const { identity, logger } = this.#options;
+    const startedAt = identity.clock.now();
     try {
-      const ended = await findNoLongerLiveSessions(this.#options.identity, [
-        ...this.#bySession.keys(),
-      ]);
-      for (const { sessionId, organizationId, reason } of ended) {
-        this.#onSessionsEnded({ organizationId, sessionIds: [sessionId], reason });
+      if (this.#bySession.size > 0) {
+        const since = new Date(this.#checkedUpTo.getTime() - LIVENESS_LOOKBACK_MS);
+        const ended = await findSessionsEndedSince(identity, since);
+        const due = [...this.#expiries]
+          .filter(([, known]) => known.expiresAt <= startedAt)
+          .map(([sessionId, known]) => ({ sessionId, organizationId: known.organizationId }));
+        const rechecked = await recheckSessions(identity, due);
+        for (const [sessionId, expiresAt] of rechecked.expiries) {
+          const known = this.#expiries.get(sessionId);
+          if (known !== undefined) known.expiresAt = expiresAt;
+        }
+        this.#closeEnded([...ended, ...rechecked.ended]);
       }
+      this.#checkedUpTo = startedAt;
     } catch (error) {
-      this.#options.logger.warn({ err: error }, 'websocket liveness check failed');
+      logger.warn({ err: error }, 'websocket liveness check failed');
+    } finally {
+      this.#isChecking = false;
+    }
+  }
+
+  #closeEnded(ended: readonly EndedSession[]): void {
+    for (const { sessionId, organizationId, reason } of ended) {
+      if (!this.#bySession.has(sessionId)) continue;
+      this.#onSessionsEnded({ organizationId, sessionIds: [sessionId], reason });
     }
   }
 

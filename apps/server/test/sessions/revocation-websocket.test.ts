@@ -6,6 +6,7 @@ import {
   type SessionGrant,
 } from '@amtsbote/protocol';
 import { WebSocket } from 'ws';
+import { ManualClock } from '../../src/clock.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   setupFirstOrganization,
@@ -261,8 +262,12 @@ describe('WebSocket liveness check', () => {
       change: 'its user is disabled',
       username: 'direkt-person',
       expectedCode: WS_CLOSE.userDisabled,
+      // Stamped as every writer stamps a status change (admin-service.ts).
       apply: (db: Db, grant: SessionGrant) =>
-        db.updateTable('users').set({ status: 'disabled' }).where('id', '=', grant.user.id),
+        db
+          .updateTable('users')
+          .set({ status: 'disabled', updated_at: new Date() })
+          .where('id', '=', grant.user.id),
     },
   ];
   it.each(DIRECT_CHANGES.map((c) => [c.change, c] as const))(
@@ -282,6 +287,39 @@ describe('WebSocket liveness check', () => {
       adminSocket.socket.close();
     },
   );
+});
+
+describe('WebSocket liveness check of expiring sessions', () => {
+  const DAY_MS = 24 * 3600_000;
+  let server: TestServer;
+  let clock: ManualClock;
+
+  beforeAll(async () => {
+    clock = new ManualClock(new Date());
+    server = await startTestServer({ clock, websocketLivenessIntervalMs: 500 });
+    await setupFirstOrganization(server);
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it('closes the connection of a session that expired, and keeps one extended by its use', async () => {
+    const [idle] = await newMemberWithDevices(server, 'ablaufend', ['Laptop']);
+    const [used] = await newMemberWithDevices(server, 'verlaengert', ['Laptop']);
+    const idleSocket = await connectAuthenticated(server.wsUrl, idle!.token);
+    const usedSocket = await connectAuthenticated(server.wsUrl, used!.token);
+
+    // Just before both expire, one is used over HTTP, which extends it by the session lifetime.
+    clock.advance(30 * DAY_MS - 60_000);
+    await server.api(used!.token).me();
+    clock.advance(120_000);
+
+    const { code } = await within(idleSocket.closed, CLOSE_WITHIN_MS, 'closing the socket');
+    expect(code).toBe(WS_CLOSE.sessionEnded);
+    await pong(usedSocket.socket);
+    expect(usedSocket.socket.readyState).toBe(WebSocket.OPEN);
+    usedSocket.socket.close();
+  });
 });
 
 describe('WebSocket gateway shutdown', () => {

@@ -12,6 +12,7 @@ import * as m0011 from './0011-transfers.js';
 import * as m0012 from './0012-file-policy.js';
 import * as m0013 from './0013-push-subscriptions.js';
 import * as m0014 from './0014-device-policy.js';
+import * as m0015 from './0015-liveness-indexes.js';
 
 /**
  * Every migration, in order. Names are numbered and never change once released; a migration
@@ -31,4 +32,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0012-file-policy': m0012,
   '0013-push-subscriptions': m0013,
   '0014-device-policy': m0014,
+  '0015-liveness-indexes': m0015,
 };
