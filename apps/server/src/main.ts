@@ -78,6 +78,13 @@ function webRoot(configured: string | null): string {
   return existsSync(path.join(built, 'index.html')) ? built : path.resolve(here, '../../web');
 }
 
+/**
+ * Connections the kernel queues before the server accepts them (capped by net.core.somaxconn).
+ * Node's default of 511 overflows when thousands of devices reconnect at once after a network
+ * outage or a restart; a dropped SYN is retried by the client only after a second or more.
+ */
+const LISTEN_BACKLOG = 4096;
+
 /** The composition root: builds every dependency once and wires them together. */
 export async function startServer(
   config: Config,
@@ -209,7 +216,7 @@ export async function startServer(
     const adminSocket = new AdminSocketServer({ identity, logger, dataDir: config.dataDir });
     await adminSocket.listen();
     stopSteps.splice(1, 0, () => adminSocket.close());
-    await app.listen({ port: config.port, host: config.host });
+    await app.listen({ port: config.port, host: config.host, backlog: LISTEN_BACKLOG });
     const address = app.server.address();
     const port = typeof address === 'object' && address !== null ? address.port : config.port;
     const url = `http://${config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host}:${port}`;

@@ -4,6 +4,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { acquireDirectoryLock, type DirectoryLock } from './directory-lock.js';
+import { preparingPool } from './preparing-pool.js';
 import { PGliteDialect } from './pglite-dialect.js';
 import type { Database } from './schema.js';
 import { StorageError } from './storage-error.js';
@@ -61,7 +62,7 @@ async function openPostgres(url: string, maxConnections: number): Promise<Storag
   const pool = new pg.Pool({ connectionString: url, max: maxConnections });
   // An idle client that loses its connection emits here; without a listener the process dies.
   pool.on('error', () => undefined);
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: preparingPool(pool) }) });
   try {
     await sql`select 1`.execute(db);
   } catch (error) {
