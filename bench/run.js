@@ -24,6 +24,7 @@ const SCENARIOS = {
   direct: { module: './load/index.js', run: 'loadDirect', maxSeconds: 1800, isLoad: true },
   fanout: { module: './load/index.js', run: 'loadFanout', maxSeconds: 1200, isLoad: true },
   mls: { module: './load/index.js', run: 'loadMls', maxSeconds: 1200, isLoad: true },
+  calls: { module: './calls/index.js', run: 'calls', maxSeconds: 600 },
 };
 
 const BACKENDS = { pglite: ['pglite'], postgres: ['postgres'], both: ['pglite', 'postgres'] };
@@ -36,7 +37,8 @@ options:
   --ciphersuite xwing|classic   MLS ciphersuite (default xwing)
   --count N                     mls-messages: messages per repetition; sessions, storm,
                                 direct: sessions online; fanout: channel members; mls: texts
-                                per member (default 2000)
+                                per member (default 2000); calls: subscribers of one
+                                publisher at 1.5 Mbit/s (default 30)
   --rate R[,R…]                 direct: messages per second, one run per rate (default 2500)
   --duration S                  direct: seconds each rate is held (default 20)
   --posts N                     fanout: posts measured per repetition (default 5)
