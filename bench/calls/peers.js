@@ -7,36 +7,12 @@
  * first keyframe arrived.
  */
 import { randomBytes } from 'node:crypto';
-import {
-  RTCPeerConnection,
-  RTCRtpCodecParameters,
-  RtpHeader,
-  RtpPacket,
-  useNACK,
-  usePLI,
-  useSdesMid,
-} from 'werift';
+import { RTCPeerConnection, RtpHeader, RtpPacket } from 'werift';
+import { loopbackPeerConfig } from './peer-config.js';
 
 const BITRATE_BPS = 1_500_000;
 const PACKET_BYTES = 1200;
 const FRAME_MS = 1000 / 30;
-
-const config = () => ({
-  codecs: {
-    video: [
-      new RTCRtpCodecParameters({
-        mimeType: 'video/VP8',
-        clockRate: 90_000,
-        rtcpFeedback: [useNACK(), usePLI()],
-      }),
-    ],
-  },
-  headerExtensions: { video: [useSdesMid()] },
-  iceUseIpv6: false,
-  iceAdditionalHostAddresses: ['127.0.0.1'],
-  iceFilterCandidatePair: (pair) =>
-    pair.remoteCandidate.host === '127.0.0.1' && pair.protocol.localCandidate?.host === '127.0.0.1',
-});
 
 const publishers = new Map();
 const subscribers = new Map();
@@ -51,7 +27,7 @@ function isKeyframeStart(payload) {
 }
 
 async function publish(id) {
-  const pc = new RTCPeerConnection(config());
+  const pc = new RTCPeerConnection(loopbackPeerConfig());
   const transceiver = pc.addTransceiver('video', { direction: 'sendonly' });
   await pc.setLocalDescription(await pc.createOffer());
   const state = { pc, transceiver, sent: 0, plis: 0, timer: null, keyframeWanted: true };
@@ -95,7 +71,7 @@ async function answer(id, offerSdp) {
   let state = subscribers.get(id);
   if (state === undefined) {
     state = {
-      pc: new RTCPeerConnection(config()),
+      pc: new RTCPeerConnection(loopbackPeerConfig()),
       received: 0,
       firstKeyframeAtMs: null,
       seen: new Set(),

@@ -4,24 +4,8 @@
  * handed to every subscriber's sender (werift's own sequence handling), no layers, no
  * keyframe switching, no checks.
  */
-import { RTCPeerConnection, RTCRtpCodecParameters, useNACK, usePLI, useSdesMid } from 'werift';
-
-const config = () => ({
-  codecs: {
-    video: [
-      new RTCRtpCodecParameters({
-        mimeType: 'video/VP8',
-        clockRate: 90_000,
-        rtcpFeedback: [useNACK(), usePLI()],
-      }),
-    ],
-  },
-  headerExtensions: { video: [useSdesMid()] },
-  iceUseIpv6: false,
-  iceAdditionalHostAddresses: ['127.0.0.1'],
-  iceFilterCandidatePair: (pair) =>
-    pair.remoteCandidate.host === '127.0.0.1' && pair.protocol.localCandidate?.host === '127.0.0.1',
-});
+import { RTCPeerConnection } from 'werift';
+import { loopbackPeerConfig } from './peer-config.js';
 
 const senders = new Set();
 const subscriberPcs = new Map();
@@ -29,7 +13,7 @@ let publisherPc = null;
 let requestKeyframe = () => undefined;
 
 async function publish(offerSdp) {
-  publisherPc = new RTCPeerConnection(config());
+  publisherPc = new RTCPeerConnection(loopbackPeerConfig());
   await publisherPc.setRemoteDescription({ type: 'offer', sdp: offerSdp });
   const [transceiver] = publisherPc.getTransceivers();
   const track = transceiver.receiver.tracks[0];
@@ -44,7 +28,7 @@ async function publish(offerSdp) {
 }
 
 async function subscribe(id) {
-  const pc = new RTCPeerConnection(config());
+  const pc = new RTCPeerConnection(loopbackPeerConfig());
   const transceiver = pc.addTransceiver('video', { direction: 'sendonly' });
   transceiver.sender.onPictureLossIndication.subscribe(() => requestKeyframe());
   transceiver.sender.onReady.subscribe(() => requestKeyframe());
